@@ -1,0 +1,100 @@
+/*
+ * lib/sip/scan.h: the cursor helpers every SIP decoder is built from.
+ *
+ * A cursor is a pair (p, end); each take-function consumes one piece (white
+ * space, a token, a quoted string, a character) and advances p, or leaves it
+ * alone and returns 0 when the piece is not there. Nothing reads past end,
+ * nothing relies on a NUL, nothing writes.
+ *
+ * Thread: pure; any thread.
+ */
+#ifndef SL_SIP_SCAN_H
+#define SL_SIP_SCAN_H
+
+#include <stddef.h>
+
+#include "charset.h"
+#include "sipline/slice.h"
+
+struct sl_cur {
+	const char *p;
+	const char *end;
+};
+
+static inline struct sl_cur sl__cur(struct sl_slice s)
+{
+	struct sl_cur c = { s.p, s.p + s.len };
+	return c;
+}
+
+static inline struct sl_slice sl__slice(const char *a, const char *b)
+{
+	struct sl_slice s = { a, (size_t)(b - a) };
+	return s;
+}
+
+static inline int sl__eof(const struct sl_cur *c)
+{
+	return c->p >= c->end;
+}
+
+/** Skips SP, HT, CR, LF (folding is already known to be well-formed). */
+static inline void sl__skip_ws(struct sl_cur *c)
+{
+	while (c->p < c->end && sl__ch((unsigned char)*c->p, SL_CH_WS))
+		c->p++;
+}
+
+/** Takes the character @ch, skipping white space around it. 1 if taken. */
+static inline int sl__take_sep(struct sl_cur *c, char ch)
+{
+	const char *save = c->p;
+
+	sl__skip_ws(c);
+	if (c->p < c->end && *c->p == ch) {
+		c->p++;
+		sl__skip_ws(c);
+		return 1;
+	}
+	c->p = save;
+	return 0;
+}
+
+/** Takes a run of characters of class @cls (at least one). 1 if taken. */
+static inline int sl__take_class(struct sl_cur *c, unsigned cls,
+				 struct sl_slice *out)
+{
+	const char *s = c->p;
+
+	while (c->p < c->end && sl__ch((unsigned char)*c->p, cls))
+		c->p++;
+	if (c->p == s)
+		return 0;
+	if (out)
+		*out = sl__slice(s, c->p);
+	return 1;
+}
+
+static inline int sl__take_token(struct sl_cur *c, struct sl_slice *out)
+{
+	return sl__take_class(c, SL_CH_TOKEN, out);
+}
+
+/**
+ * Takes a quoted-string: '"' (qdtext / quoted-pair)* '"'. @out excludes the
+ * quotes and keeps escapes as written. Returns 1 taken, 0 no quote here,
+ * -1 unterminated or containing a bare CR/LF that is not folding.
+ */
+int sl__take_quoted(struct sl_cur *c, struct sl_slice *out);
+
+/**
+ * Takes a decimal number of at most @max_digits digits whose value is
+ * <= @max. Returns 1 taken, 0 no digit here, -1 too large.
+ */
+int sl__take_uint(struct sl_cur *c, unsigned max_digits, unsigned long max,
+		  unsigned long *out);
+
+/** Trims white space (SP HT CR LF) at both ends. */
+struct sl_slice sl__trim(struct sl_slice s);
+
+#endif /* SL_SIP_SCAN_H */
