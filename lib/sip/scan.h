@@ -12,6 +12,7 @@
 #define SL_SIP_SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "charset.h"
 #include "sipline/slice.h"
@@ -98,3 +99,30 @@ int sl__take_uint(struct sl_cur *c, unsigned max_digits, unsigned long max,
 struct sl_slice sl__trim(struct sl_slice s);
 
 #endif /* SL_SIP_SCAN_H */
+
+/*
+ * Host and port, shared by the URI and Via decoders (RFC 3261 §25.1,
+ * RFC 5118): hostname / IPv4address / "[" IPv6address "]".
+ */
+#include "sipline/uri.h"
+
+/**
+ * Takes a host. @host excludes the brackets of an IPv6 reference. A name
+ * must be labels of alphanumerics and '-' (not at a label's ends) separated
+ * by '.', with an optional final '.'; the last label must not start with a
+ * digit unless the whole host is a dotted-quad IPv4 address (four decimal
+ * parts of at most 3 digits, each <= 255). Returns 1 taken, 0 no host
+ * character here, -1 malformed (cursor unchanged).
+ */
+int sl__take_host(struct sl_cur *c, struct sl_slice *host,
+		  enum sl_host_type *type);
+
+/** Takes ":" port (1-5 digits, 1..65535). 1 taken, 0 no ':', -1 bad. */
+int sl__take_port(struct sl_cur *c, uint16_t *port);
+
+/** 1 when @s is a valid IPv6address (RFC 3513 text form, with an optional
+ * trailing dotted-quad). */
+int sl__is_ipv6(struct sl_slice s);
+
+/** 1 when @s is a valid dotted-quad IPv4 address. */
+int sl__is_ipv4(struct sl_slice s);
