@@ -111,6 +111,8 @@ unit: $(UNIT_BINS) tools
 
 check-unit: unit
 	tests/run-unit.sh $(BUILD) $(UNIT_BINS)
+	tests/sipmsg-test.sh $(BUILD)/bin/sipmsg
+	tests/check-headers.sh "$(CC)"
 
 deps:
 	tools/install-deps.sh check
@@ -122,6 +124,7 @@ deps-build:
 # and every fuzz seed and kept crasher replayed under the sanitizers.
 check: deps
 	$(MAKE) check-unit
+	BUILD=$(BUILD) CC="$(CC)" tests/check-install.sh
 	$(MAKE) BUILD=build-san SAN=1 check-unit check-replay
 
 # ---- fuzzing (libFuzzer) ----
@@ -159,7 +162,7 @@ bench: all
 	$(BUILD)/bin/sipline-bench parse tests/data/corpus
 
 bench-compare: all
-	tools/bench/compare.sh $(BUILD)
+	CC="$(CC)" CFLAGS="$(CFLAGS)" tools/bench/compare.sh $(BUILD)
 
 # ---- install ----
 

@@ -181,7 +181,8 @@ const char *sl_hdr_name(enum sl_hdr_id id);
  * Record-Route, Allow, Supported, Require, Proxy-Require, Unsupported,
  * Accept, Allow-Events, Accept-Encoding, Accept-Language, Path,
  * Service-Route, Accept-Contact, Reject-Contact, P-Asserted-Identity,
- * Content-Encoding, Request-Disposition, Warning, Call-Info, Alert-Info) are
+ * Content-Encoding, Request-Disposition, Warning, Call-Info, Alert-Info,
+ * Reason) are
  * split: each element is its own struct sl_hdr with the same @name.
  */
 struct sl_hdr {
@@ -199,7 +200,7 @@ struct sl_parse_limits {
 	size_t max_msg_size;   /* whole message, bytes; default 65535 */
 	size_t max_line_len;   /* one start or header line, unfolded; 8192 */
 	unsigned max_headers;  /* header values after list splitting; 256 */
-	unsigned max_vias;     /* Via values; 32 */
+	unsigned max_vias;     /* Via values; 70 */
 };
 
 /** sl_parse_limits_init() - fills the defaults above. */
@@ -309,12 +310,14 @@ struct sl_check_opts {
  * before it creates a transaction (RFC 3261 §8.2.1-8.2.2, §16.3).
  * @msg:  a parsed request.
  * @opts: supported option tags, or NULL for none.
- * @err:  filled on failure: status 416 (URI scheme), 420 (Require naming an
+ * @err:  filled on failure: status 400 (a Contact, Route, Record-Route,
+ *        Expires, Min-Expires, Content-Type, Require or Supported value
+ *        that does not decode), 416 (URI scheme), 420 (Require naming an
  *        unsupported extension; the first such tag is reported by
  *        sl_msg_first_unsupported()), 483 (Max-Forwards 0).
  *
- * Return: 0 when the request may go on; SL_EUNSUPP or SL_ELIMIT with @err
- * filled; SL_EINVAL for a response or NULL.
+ * Return: 0 when the request may go on; SL_EPARSE, SL_EUNSUPP or SL_ELIMIT
+ * with @err filled; SL_EINVAL for a response or NULL.
  * Thread: any.
  */
 int sl_msg_check_request(const struct sl_msg *msg,
@@ -351,10 +354,12 @@ int sl_msg_find_next(const struct sl_msg *msg, int index, struct sl_slice *out);
 /**
  * sl_msg_get_header() - copies the value of the first header @name into
  * @out as a NUL-terminated string (for applications reading a raw message).
- * @raw, @len: a whole message; parsed with default limits on the stack.
+ * @raw, @len: a whole message; parsed with default limits and a 24 KiB
+ *             arena on the caller's stack.
  *
  * Return: the value's length; SL_ENOTFOUND; SL_ENOSPC when @cap is too
- * small; SL_EPARSE when @raw is not a message.
+ * small; SL_EPARSE (or another sl_msg_parse() error) when @raw is not a
+ * valid message. Folded line breaks are copied as one space.
  * Thread: any.
  */
 int sl_msg_get_header(const char *raw, size_t len, const char *name,

@@ -46,7 +46,7 @@ enum sl_host_type {
  * @host:     host without brackets; empty for TEL and OTHER.
  * @port:     0 when absent.
  * @params:   the parameters after the first ';' (without it) up to '?' or
- *            the end; iterate with sl_param_next() from sipline/headers.h.
+ *            the end, escaped as written; look one up with sl_uri_param().
  * @headers:  the URI headers after '?' (without it), escaped as written.
  * @opaque:   for SL_URI_OTHER, everything after the first ':'.
  */

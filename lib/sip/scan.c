@@ -73,7 +73,7 @@ int sl__take_uint(struct sl_cur *c, unsigned max_digits, unsigned long max,
 
 struct sl_slice sl__trim(struct sl_slice s)
 {
-	const char *a = s.p, *b = s.p + s.len;
+	const char *a = s.p, *b = s.p ? s.p + s.len : s.p;
 
 	while (a < b && sl__ch((unsigned char)*a, SL_CH_WS))
 		a++;

@@ -24,7 +24,8 @@ struct sl_cur {
 
 static inline struct sl_cur sl__cur(struct sl_slice s)
 {
-	struct sl_cur c = { s.p, s.p + s.len };
+	/* An empty slice may have p == NULL; NULL + 0 is undefined in C. */
+	struct sl_cur c = { s.p, s.p ? s.p + s.len : s.p };
 	return c;
 }
 
