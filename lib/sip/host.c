@@ -81,48 +81,21 @@ int sl__is_ipv6(struct sl_slice s)
 	return gap ? groups <= 7 : groups == 8;
 }
 
-static int is_hostname(struct sl_slice s)
-{
-	const char *p = s.p, *end = s.p + s.len;
-	const char *label = p;
-	char first_of_last = 0;
-
-	if (s.len == 0)
-		return 0;
-	if (end[-1] == '.')
-		end--; /* a fully qualified name may end with '.' */
-	if (p == end)
-		return 0;
-	while (p <= end) {
-		if (p == end || *p == '.') {
-			if (p == label || label[0] == '-' || p[-1] == '-')
-				return 0;
-			first_of_last = label[0];
-			label = p + 1;
-			p++;
-			continue;
-		}
-		if (!sl__ch((unsigned char)*p, SL_CH_ALPHA | SL_CH_DIGIT) &&
-		    *p != '-')
-			return 0;
-		p++;
-	}
-	/* toplabel = ALPHA / ALPHA *( alphanum / "-" ) alphanum */
-	return sl__ch((unsigned char)first_of_last, SL_CH_ALPHA);
-}
-
 int sl__take_host(struct sl_cur *c, struct sl_slice *host,
 		  enum sl_host_type *type)
 {
-	const char *p = c->p;
-	struct sl_slice s;
+	const char *p = c->p, *end = c->end, *label = p;
+	unsigned char top = 0;   /* first byte of the last label */
+	int numeric = 1, bad = 0;
+	unsigned dots = 0, part = 0, digits = 0; /* dotted-quad state */
 
-	if (p < c->end && *p == '[') {
+	if (p < end && *p == '[') {
 		const char *q = p + 1;
+		struct sl_slice s;
 
-		while (q < c->end && *q != ']')
+		while (q < end && *q != ']')
 			q++;
-		if (q >= c->end)
+		if (q >= end)
 			return -1;
 		s = sl__slice(p + 1, q);
 		if (!sl__is_ipv6(s))
@@ -132,18 +105,57 @@ int sl__take_host(struct sl_cur *c, struct sl_slice *host,
 		c->p = q + 1;
 		return 1;
 	}
-	while (p < c->end && sl__ch((unsigned char)*p, SL_CH_HOST))
-		p++;
+	/* One pass checks both forms: labels of alphanumerics and '-' (not
+	 * at either end of a label) separated by dots, or, when only digits
+	 * and dots were seen, a dotted quad. Hosts are on every message's
+	 * path (Request-URI, each Via), so they are read once. */
+	for (; p < end; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (sl__ch(ch, SL_CH_DIGIT)) {
+			part = part * 10 + (ch - '0');
+			if (++digits > 3 || part > 255)
+				numeric = numeric ? -1 : 0;
+			continue;
+		}
+		if (sl__ch(ch, SL_CH_ALPHA)) {
+			numeric = 0;
+			continue;
+		}
+		if (ch == '-') {
+			numeric = 0;
+			bad |= p == label;
+			continue;
+		}
+		if (ch != '.')
+			break;
+		bad |= p == label || p[-1] == '-';
+		top = (unsigned char)*label;
+		label = p + 1;
+		dots++;
+		part = digits = 0;
+	}
 	if (p == c->p)
 		return 0;
-	s = sl__slice(c->p, p);
-	if (sl__is_ipv4(s))
+	*host = sl__slice(c->p, p);
+	if (numeric) {
+		/* digits and dots only: a dotted quad or nothing (the
+		 * last label of a name cannot start with a digit) */
+		if (numeric < 0 || dots != 3 || bad || digits == 0)
+			return -1;
 		*type = SL_HOST_IPV4;
-	else if (is_hostname(s))
+	} else {
+		/* A final '.' is allowed (a fully qualified name); otherwise
+		 * the last label must not end with '-'. toplabel starts with
+		 * a letter (RFC 3261 §25.1). */
+		if (label < p) {
+			bad |= p[-1] == '-';
+			top = (unsigned char)*label;
+		}
+		if (bad || !sl__ch(top, SL_CH_ALPHA))
+			return -1;
 		*type = SL_HOST_NAME;
-	else
-		return -1;
-	*host = s;
+	}
 	c->p = p;
 	return 1;
 }

@@ -31,6 +31,8 @@ static const struct hdr_name hdr_names[SL_HDR__COUNT] = {
 enum { BUCKETS = 256, PER_BUCKET = 4 };
 
 static uint8_t buckets[BUCKETS][PER_BUCKET];
+/* Lower-case copies, zero-padded, compared a word at a time. */
+static char lower_names[SL_HDR__COUNT][24];
 static uint8_t by_compact[26];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -42,6 +44,10 @@ static void build_tables(void)
 					    (unsigned char)h->name[h->len - 1]);
 		unsigned i = 0;
 
+		for (unsigned k = 0; k < h->len && k < sizeof(lower_names[0]);
+		     k++)
+			lower_names[id][k] = (char)sl__lower(
+				(unsigned char)h->name[k]);
 		while (i < PER_BUCKET && buckets[b][i])
 			i++;
 		/* The table is fixed at compile time; check_sip_msg walks
@@ -58,11 +64,23 @@ void sl__hdr_tables_init(void)
 	pthread_once(&tables_once, build_tables);
 }
 
-static int ieq(const char *a, const char *b, size_t n)
+/* Known names are letters and '-' only, so OR-ing 0x20 into each input
+ * byte folds case without a table: a letter becomes lower case, '-' stays
+ * '-', and no other token byte can turn into a letter or '-'. */
+static int name_eq(const char *lower, const char *p, size_t len)
 {
-	for (size_t i = 0; i < n; i++)
-		if (sl__lower((unsigned char)a[i]) !=
-		    sl__lower((unsigned char)b[i]))
+	const uint64_t fold = 0x2020202020202020ull;
+
+	for (; len >= 8; len -= 8, p += 8, lower += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, lower, 8);
+		memcpy(&b, p, 8);
+		if ((b | fold) != a)
+			return 0;
+	}
+	for (; len; len--)
+		if ((*p++ | 0x20) != *lower++)
 			return 0;
 	return 1;
 }
@@ -83,7 +101,7 @@ enum sl_hdr_id sl__hdr_lookup(const char *p, size_t len)
 	for (unsigned i = 0; i < PER_BUCKET && buckets[b][i]; i++) {
 		const struct hdr_name *h = &hdr_names[buckets[b][i]];
 
-		if (h->len == len && ieq(h->name, p, len))
+		if (h->len == len && name_eq(lower_names[buckets[b][i]], p, len))
 			return (enum sl_hdr_id)buckets[b][i];
 	}
 	return SL_HDR_OTHER;

@@ -97,7 +97,16 @@ int sl__take_uint(struct sl_cur *c, unsigned max_digits, unsigned long max,
 		  unsigned long *out);
 
 /** Trims white space (SP HT CR LF) at both ends. */
-struct sl_slice sl__trim(struct sl_slice s);
+static inline struct sl_slice sl__trim(struct sl_slice s)
+{
+	const char *a = s.p, *b = s.p ? s.p + s.len : s.p;
+
+	while (a < b && sl__ch((unsigned char)*a, SL_CH_WS))
+		a++;
+	while (b > a && sl__ch((unsigned char)b[-1], SL_CH_WS))
+		b--;
+	return sl__slice(a, b);
+}
 
 #endif /* SL_SIP_SCAN_H */
 
