@@ -532,9 +532,7 @@ static int attr_crypto(struct parser *P, struct sl_slice value,
 	    !take_spaces(&c) || !take_field(&c, &cr.key_params) ||
 	    !memchr(cr.key_params.p, ':', cr.key_params.len))
 		return fail(P, SL_EPARSE, "bad a=crypto");
-	if (c.p < c.end && !is_sp((unsigned char)*c.p))
-		return fail(P, SL_EPARSE, "bad a=crypto");
-	take_spaces(&c);
+	take_spaces(&c); /* the key field stopped at a blank or the end */
 	cr.session_params = sl__trim(sl__slice(c.p, c.end));
 	cr.tag = (uint32_t)tag;
 	if (m->n_crypto >= SL_SDP_MAX_CRYPTO)

@@ -630,7 +630,9 @@ START_TEST(parse_rtpmap_elsewhere_kept)
 	static const char t[] = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\n"
 				"c=IN IP4 h\r\nt=0 0\r\na=fmtp:0 x\r\n"
 				"m=audio 1 RTP/AVP 0\r\n"
-				"a=rtpmap:98 L16/16000/2\r\n";
+				"a=rtpmap:98 L16/16000/2\r\n"
+				"m=image 2 udptl t38\r\nc=IN X25 1:2:3\r\n"
+				"a=fmtp:t39 x\r\n";
 	struct sl_sdp sdp;
 	struct sl_slice v;
 
@@ -639,6 +641,9 @@ START_TEST(parse_rtpmap_elsewhere_kept)
 	ck_assert_int_eq(sl_sdp_attr_find(&sdp, 0, "rtpmap", 0, &v), 0);
 	ck_slice(v, "98 L16/16000/2");
 	ck_assert(!sdp.media[0].fmt[0].has_rtpmap);
+	ck_assert_uint_eq(sdp.media[1].n_attr, 1);
+	ck_assert(!sdp.media[1].fmt[0].has_fmtp);
+	ck_slice(sdp.media[1].conn.address, "1:2:3");
 }
 END_TEST
 
@@ -807,6 +812,8 @@ static const struct {
 	{ HEAD "m=audio 4000/0 RTP/AVP 0\r\n", SL_EPARSE, "bad m= line", 6 },
 	{ HEAD "m=audio 4000 RTP/AVP\r\n", SL_EPARSE, "bad m= line", 6 },
 	{ HEAD "m=audio 4000 RTP//AVP 0\r\n", SL_EPARSE, "bad m= line", 6 },
+	{ HEAD "m=audio 4000 RTP/A@VP 0\r\n", SL_EPARSE, "bad m= line", 6 },
+	{ "v=0\r\nc=IN IP4 /127\r\n", SL_EPARSE, "bad c= line", 2 },
 	{ HEAD "m=audio 4000 /AVP 0\r\n", SL_EPARSE, "bad m= line", 6 },
 	{ HEAD "m=audio x RTP/AVP 0\r\n", SL_EPARSE, "bad m= line", 6 },
 	{ HEAD "m=audio 4000 RTP/AVP 0,8\r\n", SL_EPARSE, "bad m= line", 6 },
@@ -1032,6 +1039,28 @@ START_TEST(write_refuses_bad_fields)
 	parse_ok(&sdp, asterisk_sdp);
 	sdp.media[0].n_fmt = 0;
 	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, misc_sdp);
+	sdp.conn.ttl = 1; /* IP6 has no TTL */
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, misc_sdp);
+	sdp.media[1].fmt[0].has_rtpmap = 1; /* no rtpmap on udptl */
+	sdp.media[1].fmt[0].clock_rate = 8000;
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, misc_sdp);
+	sdp.media[1].fmt[0].id.len = 0;
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, misc_sdp);
+	sdp.n_bw = SL_SDP_MAX_BW + 1;
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, misc_sdp);
+	sdp.info = (struct sl_slice){ NULL, 3 };
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, freeswitch_srtp_sdp);
+	sdp.media[0].crypto[1].tag = 1000000000;
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+	parse_ok(&sdp, freeswitch_srtp_sdp);
+	sdp.media[0].rtcp_addr.num = 2;
+	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
 	/* kept lines that would read back as something else */
 	parse_ok(&sdp, misc_sdp);
 	ck_assert_int_gt(sl_sdp_write(&sdp, out, sizeof(out)), 0);
@@ -1046,6 +1075,71 @@ START_TEST(write_refuses_bad_fields)
 	/* an empty description has no origin to write */
 	sl_sdp_init(&sdp);
 	ck_assert_int_eq(sl_sdp_write(&sdp, out, sizeof(out)), SL_EINVAL);
+}
+END_TEST
+
+/* Each mutation of a parsed description makes it differ. */
+static void mutate(struct sl_sdp *s, int k)
+{
+	struct sl_sdp_media *m = &s->media[0];
+
+	switch (k) {
+	case 0: s->origin.username.len--; break;
+	case 1: s->origin.sess_version.len--; break;
+	case 2: s->name.len--; break;
+	case 3: s->conn.num++; break;
+	case 4: s->bw[0].value++; break;
+	case 5: s->t_stop++; break;
+	case 6: s->dir = SL_SDP_DIR_INACTIVE; break;
+	case 7: s->extra[0].value.len--; break;
+	case 8: s->extra[1].type = 'x'; break;
+	case 9: s->n_media--; break;
+	case 10: m->port++; break;
+	case 11: m->n_ports++; break;
+	case 12: m->conn.ttl++; break;
+	case 13: m->info.len--; break;
+	case 14: m->fmt[0].pt = 8; break;
+	case 15: m->fmt[0].has_rtpmap = 1; m->fmt[0].clock_rate = 1; break;
+	case 16: m->ptime = 30; break;
+	case 17: m->rtcp_mux = 1; break;
+	case 18: m->has_rtcp = 1; break;
+	case 19: s->extra[m->extra_first].value.len--; break;
+	case 20: s->media[1].fmt[0].id.len--; break;
+	case 21: s->attr[s->media[1].attr_first].has_value = 0; break;
+	case 22: s->attr[s->media[1].attr_first].value.len--; break;
+	case 23: s->media[1].fmt[0].fmtp.len--; break;
+	case 24: s->media[1].n_attr = 0; break;
+	case 25: m->mid = (struct sl_slice){ "x", 1 }; break;
+	default: m->content = (struct sl_slice){ "x", 1 }; break;
+	}
+}
+
+START_TEST(equal_sees_each_field)
+{
+	struct sl_sdp a, b;
+
+	parse_ok(&a, misc_sdp);
+	for (int k = 0; k <= 26; k++) {
+		parse_ok(&b, misc_sdp);
+		ck_assert(sl_sdp_equal(&a, &b));
+		mutate(&b, k);
+		ck_assert_msg(!sl_sdp_equal(&a, &b), "mutation %d unseen", k);
+		ck_assert_msg(!sl_sdp_equal(&b, &a), "mutation %d unseen", k);
+	}
+	/* crypto and rtcp details */
+	parse_ok(&a, freeswitch_srtp_sdp);
+	parse_ok(&b, freeswitch_srtp_sdp);
+	b.media[0].crypto[1].key_params.len--;
+	ck_assert(!sl_sdp_equal(&a, &b));
+	parse_ok(&b, freeswitch_srtp_sdp);
+	b.media[0].rtcp_port++;
+	ck_assert(!sl_sdp_equal(&a, &b));
+	parse_ok(&b, freeswitch_srtp_sdp);
+	b.media[0].rtcp_addr.present = 0;
+	ck_assert(!sl_sdp_equal(&a, &b));
+	parse_ok(&b, freeswitch_srtp_sdp);
+	b.media[0].n_crypto = 1;
+	ck_assert(!sl_sdp_equal(&a, &b));
 }
 END_TEST
 
@@ -1752,7 +1846,10 @@ START_TEST(answer_rtcp_mux_and_direction)
 
 	audio_cfg(&m);
 	m.rtcp_mux = 1;
+	m.rtcp_port = 40001;
 	answer_with(mux, &m, 1, &offer, &answer, out, sizeof(out));
+	ck_assert(answer.media[0].has_rtcp);
+	ck_assert_uint_eq(answer.media[0].rtcp_port, 40001);
 	ck_assert(answer.media[0].rtcp_mux);
 	ck_slice(answer.media[0].proto, "RTP/AVPF");
 	ck_assert_int_eq(answer.media[0].dir, SL_SDP_DIR_RECVONLY);
@@ -1928,6 +2025,13 @@ START_TEST(check_answer_rules)
 	ck_assert_int_eq(sl_sdp_check_answer(&offer, &answer, &why), SL_EPARSE);
 	ck_assert_str_eq(why, "stream offered with port 0 was accepted");
 	ck_assert_int_eq(sl_sdp_check_answer(NULL, &answer, &why), SL_EINVAL);
+	/* non-RTP streams compare their format tokens */
+	parse_ok(&offer, HEAD "m=image 6000 udptl t38\r\n");
+	parse_ok(&answer, HEAD "m=image 6000 udptl t38\r\n");
+	ck_assert_int_eq(sl_sdp_check_answer(&offer, &answer, &why), 0);
+	parse_ok(&answer, HEAD "m=image 6000 udptl t39\r\n");
+	ck_assert_int_eq(sl_sdp_check_answer(&offer, &answer, &why), SL_EPARSE);
+	ck_assert_str_eq(why, "no offered format in the answer");
 }
 END_TEST
 
@@ -2064,6 +2168,7 @@ static Suite *sdp_suite(void)
 	tcase_add_test(tc, written_text_is_canonical);
 	tcase_add_test(tc, write_refuses_bad_fields);
 	tcase_add_test(tc, equal_compares_fields);
+	tcase_add_test(tc, equal_sees_each_field);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("build");
