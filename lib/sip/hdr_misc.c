@@ -32,21 +32,6 @@ enum { MAX_SIG_DIGITS = 10 };
 
 static const uint32_t CSEQ_MAX = 0x7fffffffu; /* RFC 3261 §8.1.1.5 */
 
-/* sl_param_next() returns values without their quotes; the byte before a
- * value is '"' exactly when it was quoted ('=' or white space otherwise). */
-static int was_quoted(struct sl_slice v)
-{
-	return v.p && v.p[-1] == '"';
-}
-
-static int all_class(struct sl_slice s, unsigned cls)
-{
-	for (size_t i = 0; i < s.len; i++)
-		if (!sl__ch((unsigned char)s.p[i], cls))
-			return 0;
-	return s.len > 0;
-}
-
 /* 1*DIGIT with any number of leading zeros, value <= @max.
  * Return 1 taken, 0 no digit here, -1 too large. */
 static int take_num(struct sl_cur *c, uint32_t max, uint32_t *out)
@@ -83,39 +68,11 @@ static int take_lws(struct sl_cur *c)
 	return 1;
 }
 
-/*
- * After the leading element: the end, or SEMI and a non-empty parameter
- * list. @params is set to the list without the ';'; the caller walks it.
- */
-static int take_params(struct sl_cur *c, struct sl_slice *params)
-{
-	sl__skip_ws(c);
-	if (sl__eof(c)) {
-		*params = sl__slice(c->p, c->p);
-		return 0;
-	}
-	if (*c->p != ';')
-		return SL_EPARSE;
-	*params = sl__trim(sl__slice(c->p + 1, c->end));
-	/* a ';' promises a parameter: not the end, not another ';' */
-	if (params->len == 0 || params->p[0] == ';')
-		return SL_EPARSE;
-	return 0;
-}
-
-static int once(unsigned *seen, unsigned bit)
-{
-	if (*seen & bit)
-		return SL_EPARSE;
-	*seen |= bit;
-	return 0;
-}
-
 /* A parameter value the grammar makes a token: present, unquoted, token
  * characters only (sl_param_next() also lets URI characters through). */
 static int token_value(struct sl_slice v, int hv)
 {
-	return hv && !was_quoted(v) && all_class(v, SL_CH_TOKEN);
+	return hv && !sl__was_quoted(v) && sl__all_class(v, SL_CH_TOKEN);
 }
 
 /* delta-seconds as a parameter value. */
@@ -123,7 +80,7 @@ static int delta_value(struct sl_slice v, int hv, int64_t *out)
 {
 	uint32_t d;
 
-	if (!hv || was_quoted(v) || sl_uint_decode(v, UINT32_MAX, &d) < 0)
+	if (!hv || sl__was_quoted(v) || sl_uint_decode(v, UINT32_MAX, &d) < 0)
 		return SL_EPARSE;
 	*out = d;
 	return 0;
@@ -208,14 +165,14 @@ int sl_event_decode(struct sl_slice v, struct sl_event *e)
 	sl__skip_ws(&c);
 	if (!sl__take_token(&c, &e->package) || !is_event_type(e->package))
 		return SL_EPARSE;
-	rc = take_params(&c, &e->params);
+	rc = sl__take_params(&c, &e->params);
 	if (rc < 0)
 		return rc;
 	rest = e->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (!sl_slice_ieq(n, "id"))
 			continue;
-		if (once(&seen, 1) < 0 || !token_value(val, hv))
+		if (sl__param_once(&seen, 1) < 0 || !token_value(val, hv))
 			return SL_EPARSE;
 		e->id = val;
 	}
@@ -242,21 +199,21 @@ int sl_subscription_state_decode(struct sl_slice v,
 	/* substate-value: active / pending / terminated / extension token */
 	if (!sl__take_token(&c, &s->state))
 		return SL_EPARSE;
-	rc = take_params(&c, &s->params);
+	rc = sl__take_params(&c, &s->params);
 	if (rc < 0)
 		return rc;
 	rest = s->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (sl_slice_ieq(n, "reason")) {
-			if (once(&seen, 1) < 0 || !token_value(val, hv))
+			if (sl__param_once(&seen, 1) < 0 || !token_value(val, hv))
 				return SL_EPARSE;
 			s->reason = val;
 		} else if (sl_slice_ieq(n, "expires")) {
-			if (once(&seen, 2) < 0 ||
+			if (sl__param_once(&seen, 2) < 0 ||
 			    delta_value(val, hv, &s->expires) < 0)
 				return SL_EPARSE;
 		} else if (sl_slice_ieq(n, "retry-after")) {
-			if (once(&seen, 4) < 0 ||
+			if (sl__param_once(&seen, 4) < 0 ||
 			    delta_value(val, hv, &s->retry_after) < 0)
 				return SL_EPARSE;
 		}
@@ -289,22 +246,22 @@ int sl_replaces_decode(struct sl_slice v, struct sl_replaces *r)
 			return SL_EPARSE;
 	}
 	r->call_id = sl__slice(id, c.p);
-	rc = take_params(&c, &r->params);
+	rc = sl__take_params(&c, &r->params);
 	if (rc < 0)
 		return rc;
 	rest = r->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (sl_slice_ieq(n, "to-tag")) {
-			if (once(&seen, 1) < 0 || !token_value(val, hv))
+			if (sl__param_once(&seen, 1) < 0 || !token_value(val, hv))
 				return SL_EPARSE;
 			r->to_tag = val;
 		} else if (sl_slice_ieq(n, "from-tag")) {
-			if (once(&seen, 2) < 0 || !token_value(val, hv))
+			if (sl__param_once(&seen, 2) < 0 || !token_value(val, hv))
 				return SL_EPARSE;
 			r->from_tag = val;
 		} else if (sl_slice_ieq(n, "early-only")) {
 			/* early-flag has no value */
-			if (once(&seen, 4) < 0 || hv)
+			if (sl__param_once(&seen, 4) < 0 || hv)
 				return SL_EPARSE;
 			r->early_only = 1;
 		}
@@ -331,7 +288,7 @@ int sl_session_expires_decode(struct sl_slice v, struct sl_session_expires *s)
 	sl__skip_ws(&c);
 	if (take_num(&c, UINT32_MAX, &s->delta) != 1)
 		return SL_EPARSE;
-	rc = take_params(&c, &s->params);
+	rc = sl__take_params(&c, &s->params);
 	if (rc < 0)
 		return rc;
 	rest = s->params;
@@ -339,7 +296,7 @@ int sl_session_expires_decode(struct sl_slice v, struct sl_session_expires *s)
 		if (!sl_slice_ieq(n, "refresher"))
 			continue;
 		/* refresher-param = "refresher" EQUAL ("uas" / "uac") */
-		if (once(&seen, 1) < 0 || !hv || was_quoted(val) ||
+		if (sl__param_once(&seen, 1) < 0 || !hv || sl__was_quoted(val) ||
 		    !(sl_slice_ieq(val, "uac") || sl_slice_ieq(val, "uas")))
 			return SL_EPARSE;
 		s->refresher = val;
@@ -366,20 +323,20 @@ int sl_reason_decode(struct sl_slice v, struct sl_reason *r)
 	/* protocol = "SIP" / "Q.850" / token */
 	if (!sl__take_token(&c, &r->protocol))
 		return SL_EPARSE;
-	rc = take_params(&c, &r->params);
+	rc = sl__take_params(&c, &r->params);
 	if (rc < 0)
 		return rc;
 	rest = r->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (sl_slice_ieq(n, "cause")) {
 			/* cause = 1*DIGIT */
-			if (once(&seen, 1) < 0 || !hv || was_quoted(val) ||
+			if (sl__param_once(&seen, 1) < 0 || !hv || sl__was_quoted(val) ||
 			    sl_uint_decode(val, INT32_MAX, &cause) < 0)
 				return SL_EPARSE;
 			r->cause = (int)cause;
 		} else if (sl_slice_ieq(n, "text")) {
 			/* reason-text = "text" EQUAL quoted-string */
-			if (once(&seen, 2) < 0 || !hv || !was_quoted(val))
+			if (sl__param_once(&seen, 2) < 0 || !hv || !sl__was_quoted(val))
 				return SL_EPARSE;
 			r->text = val;
 		}
@@ -445,14 +402,14 @@ int sl_retry_after_decode(struct sl_slice v, struct sl_retry_after *r)
 	sl__skip_ws(&c);
 	if (c.p < c.end && *c.p == '(' && take_comment(&c, &r->comment) < 0)
 		return SL_EPARSE;
-	rc = take_params(&c, &r->params);
+	rc = sl__take_params(&c, &r->params);
 	if (rc < 0)
 		return rc;
 	rest = r->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (!sl_slice_ieq(n, "duration"))
 			continue;
-		if (once(&seen, 1) < 0 ||
+		if (sl__param_once(&seen, 1) < 0 ||
 		    delta_value(val, hv, &r->duration) < 0)
 			return SL_EPARSE;
 	}
@@ -526,7 +483,7 @@ int sl_media_type_decode(struct sl_slice v, struct sl_media_type *m)
 	if (!sl__take_token(&c, &m->type) || !sl__take_sep(&c, '/') ||
 	    !sl__take_token(&c, &m->subtype))
 		return SL_EPARSE;
-	rc = take_params(&c, &m->params);
+	rc = sl__take_params(&c, &m->params);
 	if (rc < 0)
 		return rc;
 	return check_params(m->params);

@@ -145,3 +145,19 @@ int sl_token_decode(struct sl_slice v, struct sl_slice *out)
 		return SL_EPARSE;
 	return 0;
 }
+
+int sl__take_params(struct sl_cur *c, struct sl_slice *params)
+{
+	sl__skip_ws(c);
+	if (sl__eof(c)) {
+		*params = sl__slice(c->p, c->p);
+		return 0;
+	}
+	if (*c->p != ';')
+		return SL_EPARSE;
+	*params = sl__trim(sl__slice(c->p + 1, c->end));
+	/* a ';' promises a parameter: not the end, not another ';' */
+	if (params->len == 0 || params->p[0] == ';')
+		return SL_EPARSE;
+	return 0;
+}

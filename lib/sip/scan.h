@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "charset.h"
+#include "sipline/error.h"
 #include "sipline/slice.h"
 
 struct sl_cur {
@@ -95,6 +96,40 @@ int sl__take_quoted(struct sl_cur *c, struct sl_slice *out);
  */
 int sl__take_uint(struct sl_cur *c, unsigned max_digits, unsigned long max,
 		  unsigned long *out);
+
+/* ---- parameter lists (used by every decoder with ";name=value") ---- */
+
+/** sl_param_next() returns values without their quotes; the byte before a
+ * value is '"' exactly when it was quoted ('=' or white space otherwise). */
+static inline int sl__was_quoted(struct sl_slice v)
+{
+	return v.p && v.p[-1] == '"';
+}
+
+/** 1 when @s is non-empty and every byte is of class @cls. */
+static inline int sl__all_class(struct sl_slice s, unsigned cls)
+{
+	for (size_t i = 0; i < s.len; i++)
+		if (!sl__ch((unsigned char)s.p[i], cls))
+			return 0;
+	return s.len > 0;
+}
+
+/** Marks parameter @bit as seen; SL_EPARSE when it was already. */
+static inline int sl__param_once(unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return SL_EPARSE;
+	*seen |= bit;
+	return 0;
+}
+
+/**
+ * After a header's leading element: the end, or SEMI and a non-empty
+ * parameter list. @params is set to the list without the ';'. Returns 0 or
+ * SL_EPARSE (a ';' not followed by a parameter, or junk).
+ */
+int sl__take_params(struct sl_cur *c, struct sl_slice *params);
 
 /** Trims white space (SP HT CR LF) at both ends. */
 static inline struct sl_slice sl__trim(struct sl_slice s)

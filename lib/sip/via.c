@@ -29,21 +29,6 @@ enum {
 	SEEN_RPORT = 1u << 4
 };
 
-/* sl_param_next() returns values without their quotes; the byte before a
- * value is '"' exactly when it was quoted ('=' or white space otherwise). */
-static int was_quoted(struct sl_slice v)
-{
-	return v.p && v.p[-1] == '"';
-}
-
-static int all_class(struct sl_slice s, unsigned cls)
-{
-	for (size_t i = 0; i < s.len; i++)
-		if (!sl__ch((unsigned char)s.p[i], cls))
-			return 0;
-	return s.len > 0;
-}
-
 /* A whole slice as a decimal number of at most @digits digits <= @max. */
 static int slice_uint(struct sl_slice s, unsigned digits, unsigned long max,
 		      unsigned long *out)
@@ -133,20 +118,19 @@ static int via_param(struct sl_via *via, struct sl_slice n, struct sl_slice v,
 
 	if (!bit)
 		return 0; /* extension parameter: kept in via->params only */
-	if (*seen & bit)
+	if (sl__param_once(seen, bit) < 0)
 		return SL_EPARSE;
-	*seen |= bit;
 	/* rport alone is the RFC 3581 request for the source port */
 	if (bit == SEEN_RPORT && !hv) {
 		via->rport = 0;
 		return 0;
 	}
 	/* every interpreted value is a token or an address, never quoted */
-	if (!hv || was_quoted(v))
+	if (!hv || sl__was_quoted(v))
 		return SL_EPARSE;
 	switch (bit) {
 	case SEEN_BRANCH:
-		if (!all_class(v, SL_CH_TOKEN))
+		if (!sl__all_class(v, SL_CH_TOKEN))
 			return SL_EPARSE;
 		via->branch = v;
 		return 0;
@@ -196,15 +180,8 @@ int sl_via_decode(struct sl_slice v, struct sl_via *via)
 		return SL_EPARSE;
 	if (take_port(&c, &via->port) < 0)
 		return SL_EPARSE;
-	sl__skip_ws(&c);
-	if (sl__eof(&c))
-		return 0;
-	if (*c.p != ';')
-		return SL_EPARSE;
-	via->params = sl__trim(sl__slice(c.p + 1, c.end));
-	/* a ';' promises a parameter: not the end, not another ';' */
-	if (via->params.len == 0 || via->params.p[0] == ';')
-		return SL_EPARSE;
+	if ((rc = sl__take_params(&c, &via->params)) != 0)
+		return rc;
 	rest = via->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		rc = via_param(via, n, val, hv, &seen);
