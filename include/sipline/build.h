@@ -173,8 +173,8 @@ int sl_build_header_uint(struct sl_builder *b, const char *name,
  * The message @h came from must still be valid.
  * Return: 0; SL_EINVAL for NULL, a name that is not a token or is
  * Content-Length, or a value holding a CR or LF that is not folding or a
- * NUL that is not escaped as a quoted-pair; SL_ESTATE; SL_ENOSPC; or the
- * sticky error.
+ * NUL without a '\' just before it (the test sl_msg_parse() applies to
+ * control bytes); SL_ESTATE; SL_ENOSPC; or the sticky error.
  * Thread: any.
  */
 int sl_build_header_copy(struct sl_builder *b, const struct sl_hdr *h);

@@ -158,8 +158,7 @@ static int header_ready(struct sl_builder *b)
 /*
  * Checks a header name for every header-writing function: a token, and not
  * Content-Length, which only finish may write (one honest length per
- * message). Notes a Content-Type so finish neither duplicates nor demands
- * one. Returns 0 or the (sticky) error.
+ * message). Returns 0 or the (sticky) error.
  */
 static int name_check(struct sl_builder *b, struct sl_slice name)
 {
@@ -167,12 +166,13 @@ static int name_check(struct sl_builder *b, struct sl_slice name)
 
 	if (rc)
 		return rc;
-	if (!is_token(name) ||
-	    name_is(name, "Content-Length", 'l'))
+	if (!is_token(name) || name_is(name, "Content-Length", 'l'))
 		return fail(b, SL_EINVAL);
 	return 0;
 }
 
+/* Writes "name: ", noting a Content-Type so that finish neither adds a
+ * second one nor refuses a body for want of one. */
 static void put_name(struct sl_builder *b, struct sl_slice name)
 {
 	if (name_is(name, "Content-Type", 'c'))
@@ -304,19 +304,18 @@ int sl_build_header_uint(struct sl_builder *b, const char *name,
 /*
  * A value received in a message: its only line breaks are folds, [CR] LF
  * followed by SP or HT (RFC 3261 §7.3.1; sl_msg_parse() takes a bare LF
- * for CRLF, so a fold may lack the CR too), and a NUL appears only escaped
- * in a quoted-pair, as in the display name of RFC 4475 §3.1.1.9.
+ * for CRLF, so a fold may lack the CR too), and a NUL appears only after a
+ * backslash, escaped as in the display name of RFC 4475 §3.1.1.9.
  */
 static int folded_ok(struct sl_slice v)
 {
-	size_t backslashes = 0;  /* run just before v.p[i]: odd escapes */
-
 	for (size_t i = 0; i < v.len; i++) {
 		char c = v.p[i];
 
-		if (c == '\0' && backslashes % 2 == 0)
+		/* The parser's own test (a backslash just before), so that
+		 * whatever it accepts can be answered. */
+		if (c == '\0' && (i == 0 || v.p[i - 1] != '\\'))
 			return 0;
-		backslashes = c == '\\' ? backslashes + 1 : 0;
 		if (c == '\r') {
 			if (i + 1 >= v.len || v.p[i + 1] != '\n')
 				return 0;
@@ -417,8 +416,7 @@ int sl_build_via(struct sl_builder *b, const char *transport, const char *host,
 	rc = name_check(b, via);
 	if (rc)
 		return rc;
-	if (!is_token(t) || !is_token(br) ||
-	    !via_host_ok(h, &bracket))
+	if (!is_token(t) || !is_token(br) || !via_host_ok(h, &bracket))
 		return fail(b, SL_EINVAL);
 	put_name(b, via);
 	put_str(b, "SIP/2.0/");
@@ -587,8 +585,7 @@ int sl_build_finish(struct sl_builder *b, const char *content_type,
 		return fail(b, SL_EINVAL);
 	if (content_type) {
 		/* one Content-Type per message, and a real one */
-		if ((b->flags & F_HAS_CTYPE) || ct.len == 0 ||
-		    !is_text(ct))
+		if ((b->flags & F_HAS_CTYPE) || ct.len == 0 || !is_text(ct))
 			return fail(b, SL_EINVAL);
 	} else if (body_len && !(b->flags & F_HAS_CTYPE)) {
 		/* RFC 3261 §20.15: a non-empty body MUST have a type */
@@ -659,21 +656,22 @@ int sl_build_response(struct sl_builder *b, const struct sl_msg *req,
 		      int code, const char *reason, const char *to_tag,
 		      unsigned flags)
 {
-	/* What §8.2.6 copies, in the order the response carries it, and
-	 * whether every request has it (§8.1.1). */
+	/* What §8.2.6 copies, in the order the response carries it, how
+	 * many values (UINT_MAX: all) and whether every request has it
+	 * (§8.1.1). */
 	static const struct {
 		enum sl_hdr_id id;
 		const char *name;
 		unsigned max;
 		int mandatory;
 	} copied[] = {
-		{ SL_HDR_VIA, "Via", SL_HDR_NONE, 1 },
+		{ SL_HDR_VIA, "Via", UINT_MAX, 1 },
 		{ SL_HDR_FROM, "From", 1, 1 },
 		{ SL_HDR_TO, "To", 1, 1 },
 		{ SL_HDR_CALL_ID, "Call-ID", 1, 1 },
 		{ SL_HDR_CSEQ, "CSeq", 1, 1 },
 		{ SL_HDR_TIMESTAMP, "Timestamp", 1, 0 },
-		{ SL_HDR_RECORD_ROUTE, "Record-Route", SL_HDR_NONE, 0 },
+		{ SL_HDR_RECORD_ROUTE, "Record-Route", UINT_MAX, 0 },
 	};
 	static const struct sl_slice no_tag = { NULL, 0 };
 	struct sl_slice tag = str_slice(to_tag);
