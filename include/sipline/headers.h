@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sipline/error.h"
 #include "sipline/slice.h"
 #include "sipline/uri.h"
 
@@ -261,6 +262,16 @@ struct sl_media_type {
 };
 
 int sl_media_type_decode(struct sl_slice v, struct sl_media_type *m);
+
+/**
+ * sl_date_decode() - a Date value (RFC 3261 §20.17): an RFC 1123 date that
+ * is always in GMT, e.g. "Sat, 13 Nov 2010 23:29:00 GMT".
+ * @unix_time: set to seconds since 1970-01-01 00:00:00 UTC.
+ *
+ * The week day must be one of the seven names (it is not checked against
+ * the date); any other zone than "GMT" is SL_EPARSE (RFC 4475 baddate).
+ */
+int sl_date_decode(struct sl_slice v, int64_t *unix_time);
 
 #ifdef __cplusplus
 }

@@ -92,6 +92,12 @@ static void decode_all(const struct sl_msg *m)
 		case SL_HDR_ACCEPT:
 			(void)sl_media_type_decode(v, &u.mt);
 			break;
+		case SL_HDR_DATE: {
+			int64_t t;
+
+			(void)sl_date_decode(v, &t);
+			break;
+		}
 		case SL_HDR_EXPIRES:
 		case SL_HDR_MIN_EXPIRES:
 		case SL_HDR_RSEQ:
