@@ -29,7 +29,7 @@ SAN         ?=
 # Flags the code needs, whatever CFLAGS says.
 SL_CFLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 	       -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
-	       -Iinclude -Ilib -fPIC -pthread
+	       -I. -Iinclude -Ilib -fPIC -pthread
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	       -fno-omit-frame-pointer
 ifeq ($(SAN),1)
@@ -37,7 +37,7 @@ SL_CFLAGS   += $(SAN_FLAGS)
 SL_LDFLAGS  += $(SAN_FLAGS)
 endif
 SL_LDFLAGS  += -pthread
-LIBS        := -lm
+LIBS        := -lm -lmbedtls -lmbedx509 -lmbedcrypto
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
@@ -58,7 +58,7 @@ FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES  := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
-FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c))
+FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire.c
 
 .PHONY: all lib tools unit check check-unit check-san check-replay deps \
 	deps-build demo fuzz fuzz-smoke bench bench-compare install \
@@ -131,7 +131,7 @@ check: deps
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Ilib \
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iinclude -Ilib \
 		-fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_LIB_SRCS) -lm -pthread
 

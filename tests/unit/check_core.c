@@ -8,6 +8,7 @@
 #include "sipline/error.h"
 #include "sipline/log.h"
 #include "sipline/msg.h"
+#include "core/mem.h"
 
 START_TEST(every_code_has_a_name_and_message)
 {
@@ -131,6 +132,29 @@ START_TEST(arena_aligns_bounds_and_resets)
 }
 END_TEST
 
+START_TEST(mem_accounts_and_fails_on_request)
+{
+	size_t base = sl__mem_in_use();
+	void *a = sl__calloc(10, 100), *b;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(((unsigned char *)a)[999], 0);
+	ck_assert_uint_eq(sl__mem_in_use(), base + 1000);
+	sl__mem_fail_after(2);
+	b = sl__calloc(1, 8);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_null(sl__calloc(1, 8));
+	sl__free(b);
+	b = sl__calloc(1, 8);
+	ck_assert_ptr_nonnull(b);
+	sl__free(b);
+	sl__free(a);
+	sl__free(NULL);
+	ck_assert_uint_eq(sl__mem_in_use(), base);
+	ck_assert_ptr_null(sl__calloc((size_t)-1 / 2, 4));
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -142,6 +166,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, log_to_file_appends_lines);
 	tcase_add_test(tc, log_level_names_parse);
 	tcase_add_test(tc, arena_aligns_bounds_and_resets);
+	tcase_add_test(tc, mem_accounts_and_fails_on_request);
 	suite_add_tcase(s, tc);
 	return s;
 }

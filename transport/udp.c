@@ -1,0 +1,228 @@
+/*
+ * transport/udp.c: SIP over UDP (RFC 3261 §18.1.1, §18.2.1; RFC 3581).
+ *
+ * Owns: the UDP sockets of the binds (struct sl_tp_sock slots of the
+ * manager).
+ * Thread: the SIP loop thread only.
+ * Called by: tpmgr.c (open, close, send); the loop (readable sockets).
+ *
+ * Each datagram is received straight into a pooled receive buffer (no
+ * copy) together with the address it was sent to (IP_PKTINFO), so a
+ * wildcard bind still knows which local address the peer used. A
+ * datagram larger than max_msg_size is answered 513 when its headers can
+ * be read (RFC 3261 §18.1.1 tells the sender to use a stream instead).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "tp_int.h"
+
+enum {
+	BURST = 32   /* datagrams read per wake-up, so TCP gets its turn */
+};
+
+/* Datagrams made only of CR and LF are RFC 5626-style keep-alives (or
+ * noise): nothing to parse, nothing to answer. */
+static int only_crlf(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* The local address the datagram was sent to, from IP(V6)_PKTINFO. */
+static void local_from_cmsg(struct msghdr *mh, struct sl_addr *local)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm;
+	     cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_PKTINFO &&
+		    local->u.sa.sa_family == AF_INET) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			local->u.in.sin_addr = pi.ipi_addr;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   cm->cmsg_type == IPV6_PKTINFO &&
+			   local->u.sa.sa_family == AF_INET6) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			local->u.in6.sin6_addr = pi.ipi6_addr;
+		}
+	}
+}
+
+static void udp_readable(void *arg, int fd, unsigned events)
+{
+	struct sl_tp_sock *s = arg;
+	struct sl_tpmgr *m = s->m;
+
+	(void)events;
+	for (int i = 0; i < BURST; i++) {
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				 CMSG_SPACE(sizeof(struct in_pktinfo))];
+			struct cmsghdr align;
+		} ctl;
+		struct sl_rxbuf *rx = sl__tp_rx_get(m);
+		struct msghdr mh;
+		struct iovec iov;
+		ssize_t n;
+		size_t cap = m->cfg.rx_buffer_size;
+		int oversized;
+
+		if (!rx) {
+			char byte;
+
+			/* Pool exhausted: the datagram is read and thrown
+			 * away, or level-triggered polling would spin. */
+			if (recv(fd, &byte, 1, MSG_TRUNC | MSG_DONTWAIT) < 0)
+				break;
+			m->stats.rx_dropped_nobuf++;
+			if (m->stats.rx_dropped_nobuf == 1 ||
+			    m->stats.rx_dropped_nobuf % 1000 == 0)
+				sl_log_warn(SL_TP_LOG, "receive buffers "
+					    "exhausted: %llu datagrams dropped",
+					    (unsigned long long)
+					    m->stats.rx_dropped_nobuf);
+			continue;
+		}
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = rx->data;
+		iov.iov_len = cap;
+		mh.msg_name = &rx->src.u;
+		mh.msg_namelen = sizeof(rx->src.u);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		/* MSG_TRUNC: the real length, even past the buffer. */
+		n = recvmsg(fd, &mh, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				sl_log_debug(SL_TP_LOG, "UDP receive: %s",
+					     strerror(errno));
+			sl__rxbuf_unref(rx);
+			break;
+		}
+		rx->src.len = mh.msg_namelen;
+		rx->local = s->local;
+		local_from_cmsg(&mh, &rx->local);
+		rx->tp = SL_TP_UDP;
+		rx->flow = 0;
+		oversized = (size_t)n > m->cfg.max_msg_size;
+		rx->len = (uint32_t)((size_t)n < cap ? (size_t)n : cap);
+		if (only_crlf(rx->data, rx->len)) {
+			m->stats.rx_keepalives++;
+			sl__rxbuf_unref(rx);
+			continue;
+		}
+		sl__tp_dispatch(m, rx, 0, oversized);
+	}
+}
+
+int sl__udp_open(struct sl_tpmgr *m, struct sl_tp_sock *s,
+		 const struct sl_addr *bind_addr)
+{
+	int family = sl__addr_family(bind_addr), on = 1, fd, rc;
+	char host[64];
+
+	if (sl__addr_host(bind_addr, host, sizeof(host)) < 0)
+		host[0] = '\0';
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		sl_log_error(SL_TP_LOG, "UDP socket for %s: %s", host,
+			     strerror(errno));
+		return SL_ETRANSPORT;
+	}
+	/* "::" and "0.0.0.0" binds on the same port must coexist. */
+	if (family == AF_INET6) {
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+				 sizeof(on));
+		rc = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+				sizeof(on));
+	} else {
+		rc = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	}
+	if (rc != 0)
+		sl_log_debug(SL_TP_LOG, "UDP %s: no PKTINFO: %s", host,
+			     strerror(errno));
+	sl__tp_set_dscp(m, fd, family);
+	if (bind(fd, &bind_addr->u.sa, bind_addr->len) != 0) {
+		sl_log_error(SL_TP_LOG, "UDP bind %s port %u: %s", host,
+			     sl__addr_port(bind_addr), strerror(errno));
+		close(fd);
+		return SL_ETRANSPORT;
+	}
+	s->local = *bind_addr;
+	s->local.len = sizeof(s->local.u);
+	if (getsockname(fd, &s->local.u.sa, &s->local.len) != 0) {
+		close(fd);
+		return SL_ETRANSPORT;
+	}
+	rc = sl__loop_watch(m->loop, fd, SL_IO_READ, udp_readable, s);
+	if (rc < 0) {
+		sl_log_error(SL_TP_LOG, "UDP %s: loop refused the socket: %s",
+			     host, sl_strerror(rc));
+		close(fd);
+		return rc;
+	}
+	s->fd = fd;
+	s->tp = SL_TP_UDP;
+	s->m = m;
+	sl_log_info(SL_TP_LOG, "UDP listening on %s port %u", host,
+		    sl__addr_port(&s->local));
+	return 0;
+}
+
+void sl__udp_close(struct sl_tpmgr *m, struct sl_tp_sock *s)
+{
+	if (s->fd < 0)
+		return;
+	sl__loop_unwatch(m->loop, s->fd);
+	close(s->fd);
+	s->fd = -1;
+}
+
+int sl__udp_send(struct sl_tpmgr *m, const struct sl_addr *to,
+		 const char *buf, size_t len)
+{
+	int family = sl__addr_family(to);
+	const struct sl_tp_sock *s = NULL;
+	ssize_t n;
+
+	for (unsigned i = 0; i < m->n_socks; i++) {
+		if (m->socks[i].fd >= 0 && m->socks[i].tp == SL_TP_UDP &&
+		    sl__addr_family(&m->socks[i].local) == family) {
+			s = &m->socks[i];
+			break;
+		}
+	}
+	if (!s || sl__addr_port(to) == 0)
+		return SL_ETRANSPORT;
+	/* IPv4 caps a datagram at 65507 payload bytes, IPv6 at 65527. */
+	if (len > (size_t)SL_TP_UDP_MAX_PAYLOAD + (family == AF_INET6 ? 20 : 0))
+		return SL_ETOOBIG;
+	for (int tries = 0; tries < 2; tries++) {
+		n = sendto(s->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   &to->u.sa, to->len);
+		if (n >= 0)
+			return 0;
+		if (errno != EINTR)
+			break;
+	}
+	if (errno == EMSGSIZE)
+		return SL_ETOOBIG;
+	/* EAGAIN: the socket buffer is full; like a lost datagram, the
+	 * transaction layer's retransmission covers it. */
+	sl_log_debug(SL_TP_LOG, "UDP send of %zu bytes: %s", len,
+		     strerror(errno));
+	return SL_ETRANSPORT;
+}
