@@ -184,13 +184,13 @@ int sl_auth_decode(struct sl_slice v, struct sl_auth *a);
 
 /* ---- Events (RFC 6665), REFER (RFC 3515, RFC 3892), Replaces (RFC 3891) ---- */
 
-struct sl_event {
+struct sl_event_header {
 	struct sl_slice package;     /* "presence", "dialog", "refer"... */
 	struct sl_slice id;          /* the "id" parameter, empty when absent */
 	struct sl_slice params;
 };
 
-int sl_event_decode(struct sl_slice v, struct sl_event *e);
+int sl_event_decode(struct sl_slice v, struct sl_event_header *e);
 
 struct sl_subscription_state {
 	struct sl_slice state;       /* "active", "pending", "terminated" */

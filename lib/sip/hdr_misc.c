@@ -149,7 +149,7 @@ static int is_event_type(struct sl_slice t)
 	return 1;
 }
 
-int sl_event_decode(struct sl_slice v, struct sl_event *e)
+int sl_event_decode(struct sl_slice v, struct sl_event_header *e)
 {
 	struct sl_slice rest, n, val;
 	struct sl_cur c;

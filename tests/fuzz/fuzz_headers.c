@@ -164,7 +164,7 @@ static void run_cseq(void)
 
 static void run_event(void)
 {
-	struct sl_event e;
+	struct sl_event_header e;
 	struct sl_subscription_state s;
 
 	if (sl_event_decode(in, &e) == 0) {

@@ -18,7 +18,7 @@ static void decode_all(const struct sl_msg *m)
 			struct sl_contact c;
 			struct sl_name_addr na;
 			struct sl_auth a;
-			struct sl_event e;
+			struct sl_event_header e;
 			struct sl_subscription_state ss;
 			struct sl_replaces r;
 			struct sl_rack ra;

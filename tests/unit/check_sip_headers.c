@@ -1040,7 +1040,7 @@ START_TEST(event_vectors)
 {
 	const struct event_vec *v = &event_vecs[_i];
 	struct sl_slice in = S(v->text);
-	struct sl_event e;
+	struct sl_event_header e;
 	int rc = sl_event_decode(in, &e);
 
 	ck_assert_msg(rc == v->rc, "%s: rc %d, want %d", v->ref, rc, v->rc);
@@ -1494,7 +1494,7 @@ START_TEST(decoders_reject_null)
 	struct sl_auth a;
 	struct sl_cseq cs;
 	struct sl_rack ra;
-	struct sl_event e;
+	struct sl_event_header e;
 	struct sl_subscription_state ss;
 	struct sl_replaces rp;
 	struct sl_session_expires se;
