@@ -11,7 +11,10 @@
  * Two ways to run it: its own thread (sl__loop_start_thread), or driven by
  * the application's main loop: poll sl__loop_fd() for reading with
  * sl__loop_timeout_ms(), then call sl__loop_step(l, 0). In that mode the
- * thread that steps is the loop thread.
+ * loop thread is the thread inside sl__loop_step(), or between steps the
+ * thread that stepped last (before any step: the creating thread, so
+ * set-up calls run directly); after sl__loop_stop_thread(), the thread
+ * that stopped it.
  *
  * Thread: sl__loop_call(), sl__loop_post(), sl__loop_wake() and
  * sl__loop_on_thread() from any thread; everything else on the loop thread
@@ -39,9 +42,10 @@ struct sl_loop_config {
 
 int sl__loop_create(struct sl_loop **out, const struct sl_loop_config *cfg);
 
-/** Stops the thread if running, runs nothing more, frees everything. The
- * caller closes the fds it watched. Pending cross-thread calls complete
- * with SL_ESTATE. */
+/** Stops the thread if running, frees everything. The caller closes the
+ * fds it watched. In own-thread mode calls already queued run first; in
+ * application-driven mode pending cross-thread calls complete with
+ * SL_ESTATE without running. Not from a loop callback. */
 void sl__loop_destroy(struct sl_loop *l);
 
 /* ---- file descriptors ---- */
@@ -58,8 +62,11 @@ typedef void (*sl_io_cb)(void *arg, int fd, unsigned events);
  * watched; SL_EEXIST when @fd is; SL_EIO when epoll refuses. */
 int sl__loop_watch(struct sl_loop *l, int fd, unsigned events, sl_io_cb cb,
 		   void *arg);
+/** Changes the events of a watched @fd. Return: 0, SL_ENOTFOUND when @fd
+ * is not watched, SL_EINVAL, SL_EIO. */
 int sl__loop_modify(struct sl_loop *l, int fd, unsigned events);
-/** Stops watching @fd; safe inside its own callback. */
+/** Stops watching @fd; safe inside its own callback. Unwatch before
+ * closing the fd. Return: 0, SL_ENOTFOUND, SL_EINVAL. */
 int sl__loop_unwatch(struct sl_loop *l, int fd);
 
 /* ---- time ---- */
@@ -119,8 +126,9 @@ typedef int (*sl_call_fn)(void *arg);
  */
 int sl__loop_call(struct sl_loop *l, sl_call_fn fn, void *arg);
 
-/** Queues @fn(@arg) to run on the loop without waiting. Return: 0 or
- * SL_ENOMEM when the queue is full. */
+/** Queues @fn(@arg) to run on the loop without waiting. Return: 0,
+ * SL_ENOMEM when the queue is full, SL_ESTATE after a stop or during
+ * destroy. */
 int sl__loop_post(struct sl_loop *l, sl_call_fn fn, void *arg);
 
 /** Wakes the loop from its wait (eventfd). */

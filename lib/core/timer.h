@@ -60,13 +60,19 @@ static inline int sl__timer_armed(const struct sl_timer *t)
 	return t->heap_index != SL_TIMER_IDLE;
 }
 
-/** The earliest deadline, or UINT64_MAX when no timer is armed. */
+/** The earliest deadline, or UINT64_MAX when no timer is armed (so a
+ * deadline of UINT64_MAX reads as none; the loop caps deadlines below
+ * it). */
 uint64_t sl__timer_next_deadline(const struct sl_timer_heap *h);
 
 /**
  * sl__timer_run_due() - fires, in deadline then arming order, every timer
  * whose deadline is <= @now_us, including ones armed by callbacks for a
  * time <= @now_us.
+ * Timers armed by those callbacks for a time <= @now_us fire after every
+ * timer that was due when the call began; timers armed by those in turn
+ * wait for the next call, so a timer re-arming itself at "now" cannot loop
+ * forever (lib/core/timer.c).
  * Return: how many fired.
  */
 unsigned sl__timer_run_due(struct sl_timer_heap *h, uint64_t now_us);
