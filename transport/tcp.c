@@ -883,7 +883,7 @@ static void accept_ready(void *arg, int fd, unsigned events)
 int sl__tcp_listen(struct sl_tpmgr *m, struct sl_tp_sock *s,
 		   const struct sl_addr *bind_addr)
 {
-	int family = sl__addr_family(bind_addr), on = 1, fd, rc;
+	int family = sl__addr_family(bind_addr), on = 1, fd;
 	char host[64];
 
 	if (sl__addr_host(bind_addr, host, sizeof(host)) < 0)
@@ -900,31 +900,8 @@ int sl__tcp_listen(struct sl_tpmgr *m, struct sl_tp_sock *s,
 	if (family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
 				 sizeof(on));
-	sl__tp_set_dscp(m, fd, family);
-	if (bind(fd, &bind_addr->u.sa, bind_addr->len) != 0 ||
-	    listen(fd, LISTEN_BACKLOG) != 0) {
-		sl_log_error(SL_TP_LOG, "%s bind %s port %u: %s",
-			     sl__tp_name(s->tp), host,
-			     sl__addr_port(bind_addr), strerror(errno));
-		close(fd);
-		return SL_ETRANSPORT;
-	}
-	s->local = *bind_addr;
-	s->local.len = sizeof(s->local.u);
-	if (getsockname(fd, &s->local.u.sa, &s->local.len) != 0) {
-		close(fd);
-		return SL_ETRANSPORT;
-	}
-	rc = sl__loop_watch(m->loop, fd, SL_IO_READ, accept_ready, s);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	s->fd = fd;
-	s->m = m;
-	sl_log_info(SL_TP_LOG, "%s listening on %s port %u",
-		    sl__tp_name(s->tp), host, sl__addr_port(&s->local));
-	return 0;
+	return sl__tp_sock_bind(m, s, fd, bind_addr, host, LISTEN_BACKLOG,
+				accept_ready);
 }
 
 void sl__tcp_close_listener(struct sl_tpmgr *m, struct sl_tp_sock *s)

@@ -198,6 +198,19 @@ int sl__tp_answer(struct sl_tpmgr *m, struct sl_rxbuf *rx, int status,
 /** Sets DSCP (IP_TOS / IPV6_TCLASS) on @fd when configured. */
 void sl__tp_set_dscp(const struct sl_tpmgr *m, int fd, int family);
 
+/**
+ * sl__tp_sock_bind() - the steps every listening socket shares once it is
+ * created with its own options: DSCP, bind, listen (@backlog > 0, streams),
+ * reading back the bound address into s->local, and watching @fd for
+ * reading with @cb. On success s->fd and s->m are set; on failure @fd is
+ * closed. @host names the address in log lines.
+ * Return: 0, SL_ETRANSPORT, or the loop's error.
+ */
+int sl__tp_sock_bind(struct sl_tpmgr *m, struct sl_tp_sock *s, int fd,
+		     const struct sl_addr *bind_addr, const char *host,
+		     int backlog, void (*cb)(void *arg, int fd,
+					     unsigned events));
+
 /* ---- udp.c ---- */
 
 int sl__udp_open(struct sl_tpmgr *m, struct sl_tp_sock *s,

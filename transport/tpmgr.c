@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "core/log.h"
@@ -595,4 +596,40 @@ int sl__tp_keepalive(struct sl_tpmgr *m, const struct sl_tp_dest *dst,
 	default:
 		return SL_EINVAL;
 	}
+}
+
+int sl__tp_sock_bind(struct sl_tpmgr *m, struct sl_tp_sock *s, int fd,
+		     const struct sl_addr *bind_addr, const char *host,
+		     int backlog, void (*cb)(void *arg, int fd,
+					     unsigned events))
+{
+	const char *name = sl__tp_name(s->tp);
+	int rc;
+
+	sl__tp_set_dscp(m, fd, sl__addr_family(bind_addr));
+	if (bind(fd, &bind_addr->u.sa, bind_addr->len) != 0 ||
+	    (backlog > 0 && listen(fd, backlog) != 0)) {
+		sl_log_error(SL_TP_LOG, "%s bind %s port %u: %s", name, host,
+			     sl__addr_port(bind_addr), strerror(errno));
+		close(fd);
+		return SL_ETRANSPORT;
+	}
+	s->local = *bind_addr;
+	s->local.len = sizeof(s->local.u);
+	if (getsockname(fd, &s->local.u.sa, &s->local.len) != 0) {
+		close(fd);
+		return SL_ETRANSPORT;
+	}
+	rc = sl__loop_watch(m->loop, fd, SL_IO_READ, cb, s);
+	if (rc < 0) {
+		sl_log_error(SL_TP_LOG, "%s %s: loop refused the socket: %s",
+			     name, host, sl_strerror(rc));
+		close(fd);
+		return rc;
+	}
+	s->fd = fd;
+	s->m = m;
+	sl_log_info(SL_TP_LOG, "%s listening on %s port %u", name, host,
+		    sl__addr_port(&s->local));
+	return 0;
 }

@@ -154,32 +154,8 @@ int sl__udp_open(struct sl_tpmgr *m, struct sl_tp_sock *s,
 	if (rc != 0)
 		sl_log_debug(SL_TP_LOG, "UDP %s: no PKTINFO: %s", host,
 			     strerror(errno));
-	sl__tp_set_dscp(m, fd, family);
-	if (bind(fd, &bind_addr->u.sa, bind_addr->len) != 0) {
-		sl_log_error(SL_TP_LOG, "UDP bind %s port %u: %s", host,
-			     sl__addr_port(bind_addr), strerror(errno));
-		close(fd);
-		return SL_ETRANSPORT;
-	}
-	s->local = *bind_addr;
-	s->local.len = sizeof(s->local.u);
-	if (getsockname(fd, &s->local.u.sa, &s->local.len) != 0) {
-		close(fd);
-		return SL_ETRANSPORT;
-	}
-	rc = sl__loop_watch(m->loop, fd, SL_IO_READ, udp_readable, s);
-	if (rc < 0) {
-		sl_log_error(SL_TP_LOG, "UDP %s: loop refused the socket: %s",
-			     host, sl_strerror(rc));
-		close(fd);
-		return rc;
-	}
-	s->fd = fd;
 	s->tp = SL_TP_UDP;
-	s->m = m;
-	sl_log_info(SL_TP_LOG, "UDP listening on %s port %u", host,
-		    sl__addr_port(&s->local));
-	return 0;
+	return sl__tp_sock_bind(m, s, fd, bind_addr, host, 0, udp_readable);
 }
 
 void sl__udp_close(struct sl_tpmgr *m, struct sl_tp_sock *s)

@@ -149,25 +149,34 @@ static int is_event_type(struct sl_slice t)
 	return 1;
 }
 
+/* The shape Event, Subscription-State and Reason share: a token, then
+ * an optional parameter list. */
+static int token_then_params(struct sl_slice v, struct sl_slice *token,
+			     struct sl_slice *params)
+{
+	struct sl_cur c;
+
+	if (v.len == 0)
+		return SL_EPARSE;
+	c = sl__cur(v);
+	sl__skip_ws(&c);
+	if (!sl__take_token(&c, token))
+		return SL_EPARSE;
+	return sl__take_params(&c, params);
+}
+
 int sl_event_decode(struct sl_slice v, struct sl_event_header *e)
 {
 	struct sl_slice rest, n, val;
-	struct sl_cur c;
 	unsigned seen = 0;
 	int hv, rc;
 
 	if (!e || (!v.p && v.len))
 		return SL_EINVAL;
 	memset(e, 0, sizeof(*e));
-	if (v.len == 0)
+	rc = token_then_params(v, &e->package, &e->params);
+	if (rc < 0 || !is_event_type(e->package))
 		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
-	if (!sl__take_token(&c, &e->package) || !is_event_type(e->package))
-		return SL_EPARSE;
-	rc = sl__take_params(&c, &e->params);
-	if (rc < 0)
-		return rc;
 	rest = e->params;
 	while ((rc = sl_param_next(&rest, &n, &val, &hv)) == 1) {
 		if (!sl_slice_ieq(n, "id"))
@@ -183,7 +192,6 @@ int sl_subscription_state_decode(struct sl_slice v,
 				 struct sl_subscription_state *s)
 {
 	struct sl_slice rest, n, val;
-	struct sl_cur c;
 	unsigned seen = 0;
 	int hv, rc;
 
@@ -192,14 +200,8 @@ int sl_subscription_state_decode(struct sl_slice v,
 	memset(s, 0, sizeof(*s));
 	s->expires = -1;
 	s->retry_after = -1;
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
 	/* substate-value: active / pending / terminated / extension token */
-	if (!sl__take_token(&c, &s->state))
-		return SL_EPARSE;
-	rc = sl__take_params(&c, &s->params);
+	rc = token_then_params(v, &s->state, &s->params);
 	if (rc < 0)
 		return rc;
 	rest = s->params;
@@ -307,7 +309,6 @@ int sl_session_expires_decode(struct sl_slice v, struct sl_session_expires *s)
 int sl_reason_decode(struct sl_slice v, struct sl_reason *r)
 {
 	struct sl_slice rest, n, val;
-	struct sl_cur c;
 	unsigned seen = 0;
 	uint32_t cause;
 	int hv, rc;
@@ -316,14 +317,8 @@ int sl_reason_decode(struct sl_slice v, struct sl_reason *r)
 		return SL_EINVAL;
 	memset(r, 0, sizeof(*r));
 	r->cause = -1;
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
 	/* protocol = "SIP" / "Q.850" / token */
-	if (!sl__take_token(&c, &r->protocol))
-		return SL_EPARSE;
-	rc = sl__take_params(&c, &r->params);
+	rc = token_then_params(v, &r->protocol, &r->params);
 	if (rc < 0)
 		return rc;
 	rest = r->params;
