@@ -133,7 +133,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iinclude -Ilib \
 		-fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_LIB_SRCS) -lm -pthread
+		-fno-sanitize-recover=undefined -o $@ $< $(FUZZ_LIB_SRCS) $(LIBS) -pthread
 
 # The same harnesses with a plain main() that runs files through them, so
 # `make check` replays the seeds and crashers without clang.

@@ -14,5 +14,6 @@
 #include "sipline/msg.h"
 #include "sipline/build.h"
 #include "sipline/sdp.h"
+#include "sipline/digest.h"
 
 #endif /* SIPLINE_SIPLINE_H */
