@@ -127,6 +127,9 @@ int sl__txn_request(struct sl_txn_layer *l, const char *buf, size_t len,
 	    m.cseq.method.len != m.method_name.len ||
 	    memcmp(m.cseq.method.p, m.method_name.p, m.method_name.len) != 0)
 		return SL_EINVAL;
+	if (dst->tls_name &&
+	    strlen(dst->tls_name) >= sizeof(((struct sl_txn *)0)->tls_name))
+		return SL_EINVAL;
 	if (sl__txn_find_client(l, branch, m.method_name))
 		return SL_EEXIST;
 	t = sl__txn_alloc(l, 0);
@@ -138,6 +141,13 @@ int sl__txn_request(struct sl_txn_layer *l, const char *buf, size_t len,
 	t->state = invite ? SL_TXN_STATE_CALLING : SL_TXN_STATE_TRYING;
 	t->method = m.method;
 	t->dst = *dst;
+	/* The caller's TLS name need not outlive this call: the slot keeps
+	 * its own copy for every later send on this transaction. */
+	t->dst.tls_name = NULL;
+	if (dst->tls_name) {
+		memcpy(t->tls_name, dst->tls_name, strlen(dst->tls_name) + 1);
+		t->dst.tls_name = t->tls_name;
+	}
 	t->reliable = (uint8_t)sl__tp_reliable(dst->tp);
 	t->user = user;
 	memcpy(t->branch, branch.p, branch.len);

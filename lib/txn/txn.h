@@ -208,8 +208,9 @@ int sl__txn_tag(struct sl_txn_layer *l, char *out, size_t cap);
  *        branch with the "z9hG4bK" magic cookie, from sl__txn_branch(),
  *        of at most SL_TXN_BRANCH_MAX bytes). Copied into the slot, which
  *        retransmits it over UDP (Timers A and E).
- * @dst:  where it goes; copied. Over a reliable transport (dst->tp not
- *        UDP) nothing is retransmitted.
+ * @dst:  where it goes; copied, its tls_name too (< 256 bytes, else
+ *        SL_EINVAL). Over a reliable transport (dst->tp not UDP) nothing
+ *        is retransmitted.
  * @user: handed back with every callback of this transaction.
  * @id:   set to the transaction's id on success.
  *

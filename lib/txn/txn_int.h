@@ -72,7 +72,9 @@ struct sl_txn {
 	int last_status;
 	uint32_t retx_ms;
 	void *user;
-	struct sl_tp_dest dst;
+	struct sl_tp_dest dst;      /* dst.tls_name points at tls_name */
+	char tls_name[256];         /* the caller's name, kept for the
+				     * retransmissions and the ACK */
 	struct sl_timer t_retx;
 	struct sl_timer t_main;
 	char branch[SL_TXN_BRANCH_MAX];
