@@ -47,6 +47,7 @@
 
 #include <stdint.h>
 
+#include "sipline/net.h"
 #include "sipline/slice.h"
 #include "sipline/uri.h"
 #include "transport.h"
@@ -54,13 +55,6 @@
 struct sl_loop;
 struct sl_dns;
 struct sl_locator;
-
-enum sl_ip_pref {
-	SL_IP_PREFER_V4 = 0,
-	SL_IP_PREFER_V6,
-	SL_IP_V4_ONLY,
-	SL_IP_V6_ONLY
-};
 
 enum {
 	SL_LOCATE_MAX_HOSTS = 8,     /* SRV targets kept per request */

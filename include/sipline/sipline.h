@@ -15,5 +15,9 @@
 #include "sipline/build.h"
 #include "sipline/sdp.h"
 #include "sipline/digest.h"
+#include "sipline/net.h"
+#include "sipline/event.h"
+#include "sipline/ua.h"
+#include "sipline/call.h"
 
 #endif /* SIPLINE_SIPLINE_H */

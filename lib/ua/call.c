@@ -1,0 +1,1356 @@
+/*
+ * lib/ua/call.c: lines and their call state machines - the public
+ * sipline/call.h API, the UA core's seam (the sl__ua_calls_*() functions
+ * of lib/ua/ua_int.h) and the plumbing the other call files share:
+ * session ids, the state-change function, events, in-dialog sending
+ * (RFC 3261 §12.2.1.1), BYE (§15) and our re-INVITE / UPDATE machine
+ * (§14, RFC 3311) with the §14.1 glare retry.
+ *
+ * Owns: struct sl_calls (ua->calls) and its line pool, sized from
+ * max_lines by sl__ua_calls_create(); the dialog table.
+ * Thread: public functions from any thread (marshalled with
+ * sl__ua_call()); everything else on the SIP loop thread.
+ * Called by: ua.c, options.c, headers.c, network.c through the seam; the
+ * application through sipline/call.h.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "call_int.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+/* ---- names ---- */
+
+const char *sl_line_state_name(enum sl_line_state s)
+{
+	static const char *const names[] = {
+		"idle", "ringing", "answering", "calling", "early",
+		"connected", "held", "remote-held", "closing"
+	};
+
+	if ((unsigned)s < sizeof(names) / sizeof(names[0]))
+		return names[s];
+	return "?";
+}
+
+void sl_call_params_init(struct sl_call_params *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->audio = 1;
+}
+
+/* ---- the engine ---- */
+
+struct sl_calls *sl__calls(struct sl_ua *ua)
+{
+	return ua->calls;
+}
+
+static void dlg_terminated(void *arg, uint32_t id, enum sl_dlg_end why,
+			   int status)
+{
+	struct sl_ua *ua = arg;
+	struct sl_line *ln = sl__calls_by_dlg(ua, id);
+
+	if (!ln)
+		return;
+	ln->dlg = 0;
+	switch (why) {
+	case SL_DLG_END_BYE_SENT:
+	case SL_DLG_END_BYE_RECEIVED:
+	case SL_DLG_END_REJECTED:
+	case SL_DLG_END_FORK_LOST:
+	case SL_DLG_END_EARLY_ENDED:
+		/* Our own code closes these lines where it knows why. */
+		return;
+	default:
+		break;
+	}
+	if (ln->state == SL_LINE_IDLE)
+		return;
+	sl__calls_close(ua, ln, status == 408 ? SL_CLOSE_TIMEOUT
+			: SL_CLOSE_ERROR, status, "dialog ended", NULL);
+}
+
+static void dlg_no_ack(void *arg, uint32_t id, uint32_t cseq)
+{
+	struct sl_ua *ua = arg;
+	struct sl_line *ln = sl__calls_by_dlg(ua, id);
+
+	(void)cseq;
+	if (!ln || ln->state != SL_LINE_ANSWERING)
+		return;
+	/* §13.3.1.4: confirmed but never acknowledged - end it with BYE. */
+	if (sl__calls_bye(ua, ln, SL_CLOSE_NO_ACK) < 0)
+		sl__calls_close(ua, ln, SL_CLOSE_NO_ACK, 0, "no ACK", NULL);
+}
+
+struct sl_dlg_table *sl__calls_dlg(struct sl_ua *ua)
+{
+	return ua->calls ? ((struct sl_calls *)ua->calls)->dlg : NULL;
+}
+
+/* The dialog table, sized from max_lines; made once the transaction layer
+ * exists (ua.c creates the call engine after it). */
+static int make_dlg(struct sl_ua *ua, struct sl_calls *c)
+{
+	struct sl_dlg_config dc;
+
+	if (!ua->txn)
+		return SL_ESTATE;
+	sl__dlg_config_init(&dc);
+	dc.max_dialogs = 2 * c->n_lines + 8;
+	dc.msg_buf_size = SL_TXN_MSG_BUF_DEFAULT;
+	dc.t1_ms = ua->cfg.t1_ms;
+	dc.t2_ms = ua->cfg.t2_ms;
+	dc.seed = ua->hooks.seed;
+	dc.ev.terminated = dlg_terminated;
+	dc.ev.no_ack = dlg_no_ack;
+	dc.ev.arg = ua;
+	if (sl__dlg_create(&c->dlg, ua->loop, ua->txn, &dc) < 0) {
+		sl_log_error(SL_CALL_LOG, "cannot make the dialog table");
+		c->dlg = NULL;
+		return SL_ENOMEM;
+	}
+	return 0;
+}
+
+static void glare_fire(struct sl_timer *t, void *arg);
+
+static void line_reset(struct sl_line *ln)
+{
+	unsigned idx = ln->idx;
+	struct sl_ua *ua = ln->ua;
+
+	memset(ln, 0, sizeof(*ln));
+	ln->idx = idx;
+	ln->ua = ua;
+	sl__timer_init(&ln->glare, glare_fire, ln);
+	sl__st_timer_init(ln);
+	sl__prack_timer_init(ln);
+}
+
+int sl__ua_calls_create(struct sl_ua *ua)
+{
+	struct sl_calls *c;
+	unsigned n = ua->cfg.max_lines ? ua->cfg.max_lines : 1;
+
+	c = sl__calloc(1, sizeof(*c));
+	if (!c)
+		return SL_ENOMEM;
+	c->lines = sl__calloc(n, sizeof(*c->lines));
+	if (!c->lines) {
+		sl__free(c);
+		return SL_ENOMEM;
+	}
+	c->ua = ua;
+	c->n_lines = n;
+	c->next_session = 1;
+	for (unsigned i = 0; i < n; i++) {
+		c->lines[i].idx = i;
+		c->lines[i].ua = ua;
+		line_reset(&c->lines[i]);
+	}
+	if (make_dlg(ua, c) < 0) {
+		sl__free(c->lines);
+		sl__free(c);
+		return SL_ENOMEM;
+	}
+	ua->calls = c;
+	return 0;
+}
+
+static void line_timers_stop(struct sl_ua *ua, struct sl_line *ln)
+{
+	sl__loop_timer_stop(ua->loop, &ln->glare);
+	sl__st_stop(ua, ln);
+	sl__prack_stop(ua, ln);
+}
+
+void sl__ua_calls_destroy(struct sl_ua *ua)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->n_lines && ua->loop; i++)
+		line_timers_stop(ua, &c->lines[i]);
+	sl__dlg_destroy(c->dlg);
+	sl__free(c->lines);
+	sl__free(c);
+	ua->calls = NULL;
+}
+
+struct sl_line *sl__calls_new_line(struct sl_ua *ua)
+{
+	struct sl_calls *c = ua->calls;
+
+	for (unsigned i = 0; i < c->n_lines; i++) {
+		struct sl_line *ln = &c->lines[i];
+
+		if (ln->state != SL_LINE_IDLE || ln->session)
+			continue;
+		line_reset(ln);
+		/* Session ids never repeat while the UA lives. */
+		ln->session = c->next_session++;
+		if (c->next_session <= 0)
+			c->next_session = 1;
+		return ln;
+	}
+	return NULL;
+}
+
+struct sl_line *sl__calls_by_dlg(struct sl_ua *ua, uint32_t dlg)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c || !dlg)
+		return NULL;
+	for (unsigned i = 0; i < c->n_lines; i++)
+		if (c->lines[i].session && c->lines[i].dlg == dlg)
+			return &c->lines[i];
+	return NULL;
+}
+
+struct sl_line *sl__calls_by_user(struct sl_ua *ua, void *user)
+{
+	struct sl_calls *c = ua->calls;
+	struct sl_line *ln = user;
+
+	if (!c || !user || ln < c->lines || ln >= c->lines + c->n_lines)
+		return NULL;
+	return ln;
+}
+
+static struct sl_line *by_session(struct sl_ua *ua, int session)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c || session <= 0)
+		return NULL;
+	for (unsigned i = 0; i < c->n_lines; i++)
+		if (c->lines[i].session == session)
+			return &c->lines[i];
+	return NULL;
+}
+
+void sl__calls_set_state(struct sl_ua *ua, struct sl_line *ln,
+			 enum sl_line_state s)
+{
+	(void)ua;
+	if (ln->state == s)
+		return;
+	sl_log_debug(SL_CALL_LOG, "line %u session %d: %s -> %s", ln->idx,
+		     ln->session, sl_line_state_name(ln->state),
+		     sl_line_state_name(s));
+	ln->state = s;
+}
+
+/* HELD, REMOTE_HELD or CONNECTED from the two hold flags. */
+void sl__calls_settle(struct sl_ua *ua, struct sl_line *ln)
+{
+	enum sl_line_state s = SL_LINE_CONNECTED;
+
+	if (ln->hold)
+		s = SL_LINE_HELD;
+	else if (ln->remote_hold)
+		s = SL_LINE_REMOTE_HELD;
+	sl__calls_set_state(ua, ln, s);
+}
+
+const char *sl__calls_cstr(struct sl_slice s, char *out, size_t cap)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+
+	if (n)
+		memcpy(out, s.p, n);
+	out[n] = '\0';
+	return out;
+}
+
+int sl__calls_has_tag(const struct sl_msg *m, enum sl_hdr_id id,
+		      const char *tag)
+{
+	uint16_t i = m->first[id];
+	unsigned guard = 0;
+
+	for (; i != SL_HDR_NONE && guard < m->n_hdrs; i = m->hdrs[i].next) {
+		struct sl_slice v = m->hdrs[i].value;
+		size_t a = 0;
+
+		guard++;
+		/* Values may still hold commas when not split. */
+		while (a < v.len) {
+			size_t b = a;
+			struct sl_slice t;
+
+			while (b < v.len && v.p[b] != ',')
+				b++;
+			t.p = v.p + a;
+			t.len = b - a;
+			while (t.len && (*t.p == ' ' || *t.p == '\t')) {
+				t.p++;
+				t.len--;
+			}
+			while (t.len && (t.p[t.len - 1] == ' ' ||
+					 t.p[t.len - 1] == '\t'))
+				t.len--;
+			if (sl_slice_ieq(t, tag))
+				return 1;
+			a = b + 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- events ---- */
+
+void sl__calls_event_init(const struct sl_line *ln, struct sl_event *ev,
+			  enum sl_event_type type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->session = ln->session;
+	ev->line = (int)ln->idx;
+	ev->reason = "";
+	ev->call_id = ln->call_id[0] ? ln->call_id : NULL;
+	if (ln->outgoing) {
+		ev->from = ln->local;
+		ev->from_display = ln->local_display;
+		ev->to = ln->peer;
+		ev->to_display = ln->peer_display;
+	} else {
+		ev->from = ln->peer;
+		ev->from_display = ln->peer_display;
+		ev->to = ln->local;
+		ev->to_display = ln->local_display;
+	}
+}
+
+int sl__calls_emit(struct sl_ua *ua, struct sl_event *ev)
+{
+	int rc = sl__ua_emit(ua, ev);
+
+	if (rc < 0)
+		sl_log_warn(SL_CALL_LOG, "event %s lost: %s",
+			    sl_event_name(ev->type), sl_strerror(rc));
+	return rc;
+}
+
+void sl__calls_close(struct sl_ua *ua, struct sl_line *ln,
+		     enum sl_close_reason why, int code, const char *reason,
+		     const struct sl_rxbuf *rx)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_event ev;
+	char rs[128];
+
+	if (!ln->session || ln->state == SL_LINE_IDLE)
+		return;
+	sl__calls_event_init(ln, &ev, SL_EV_CLOSED);
+	ev.close_reason = why;
+	ev.code = code;
+	ev.reason = reason ? reason : sl_close_reason_name(why);
+	if (rx) {
+		ev.raw = rx->msg.buf;
+		ev.raw_len = rx->msg.len;
+		if (!reason && rx->msg.reason.len)
+			ev.reason = sl__calls_cstr(rx->msg.reason, rs,
+						   sizeof(rs));
+	}
+	line_timers_stop(ua, ln);
+	if (ln->send) {
+		sl__route_cancel(ua->router, ln->send, NULL);
+		ln->send = 0;
+	}
+	if (t) {
+		if (ln->dlg)
+			sl__dlg_terminate(t, ln->dlg);
+		if (ln->set)
+			sl__dlg_terminate(t, ln->set);
+	}
+	sl_log_info(SL_CALL_LOG, "line %u session %d closed: %s %d",
+		    ln->idx, ln->session, sl_close_reason_name(why), code);
+	sl__calls_emit(ua, &ev);
+	/* The session id dies with the call: the line forgets it. */
+	line_reset(ln);
+	sl__ua_shutdown_check(ua);
+}
+
+/* ---- sending in a dialog ---- */
+
+int sl__calls_contact(struct sl_ua *ua, enum sl_tp tp,
+		      const struct sl_addr *peer,
+		      const struct sl_addr *bound, char *out, size_t cap)
+{
+	struct sl_addr local;
+	char c[SL_UA_CONTACT_MAX];
+	const char *p, *e;
+	int rc;
+
+	rc = sl__ua_local_for(ua, tp, peer, bound, &local);
+	if (rc < 0)
+		return rc;
+	rc = sl__ua_contact(ua, tp, &local, 0, c, sizeof(c));
+	if (rc < 0)
+		return rc;
+	/* The dialog layer wants the URI; sl__ua_contact() gives <URI>. */
+	p = c;
+	e = c + rc;
+	if (*p == '<') {
+		const char *gt = memchr(p, '>', (size_t)(e - p));
+
+		p++;
+		if (gt)
+			e = gt;
+	}
+	if ((size_t)(e - p) + 1 > cap)
+		return SL_ENOSPC;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return (int)(e - p);
+}
+
+static uint16_t default_port(enum sl_tp tp)
+{
+	return tp == SL_TP_TLS ? 5061 : 5060;
+}
+
+int sl__calls_dest(struct sl_ua *ua, struct sl_line *ln,
+		   struct sl_tp_dest *dst, char *host, size_t cap,
+		   uint16_t *port)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_slice hop;
+	struct sl_uri u;
+	struct sl_addr local;
+	int rc;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->tp = ln->have_target ? ln->target.tp : SL_TP_UDP;
+	if (ln->have_target) {
+		dst->addr = ln->target.addr;
+		dst->flow = ln->target.flow;
+		dst->tls_name = ln->target.tls_name;
+	}
+	/* §12.2.1.1: the first route or the remote target; a numeric host
+	 * is used as it is, a name falls back to where the INVITE went
+	 * (the same proxy or peer in every deployment we serve). */
+	if (t && ln->dlg && sl__dlg_next_hop(t, ln->dlg, &hop) == 0 &&
+	    sl_uri_parse(hop.p, hop.len, &u) == 0) {
+		struct sl_addr a;
+		struct sl_slice tv;
+		enum sl_tp tp = dst->tp;
+		uint16_t p;
+
+		if (sl_uri_param(&u, "transport", &tv)) {
+			if (sl_slice_ieq(tv, "tcp"))
+				tp = SL_TP_TCP;
+			else if (sl_slice_ieq(tv, "tls"))
+				tp = SL_TP_TLS;
+			else if (sl_slice_ieq(tv, "udp"))
+				tp = SL_TP_UDP;
+		}
+		p = u.port ? u.port : default_port(tp);
+		if (sl__addr_set(&a, u.host.p, u.host.len, p) == 0) {
+			if (!ln->have_target ||
+			    !sl__addr_equal(&a, &ln->target.addr) ||
+			    tp != ln->target.tp)
+				dst->flow = 0;
+			dst->addr = a;
+			dst->tp = tp;
+		} else if (!ln->have_target) {
+			return SL_ETRANSPORT;
+		}
+	} else if (!ln->have_target) {
+		return SL_ETRANSPORT;
+	}
+	rc = sl__ua_local_for(ua, dst->tp, &dst->addr, NULL, &local);
+	if (rc < 0)
+		return rc;
+	if (sl__addr_host(&local, host, cap) < 0)
+		return SL_ENOSPC;
+	*port = sl__addr_port(&local);
+	return 0;
+}
+
+int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
+		   const struct sl_txn_hdr *hdrs, unsigned n_hdrs,
+		   const char *ctype, const void *body, size_t len,
+		   uint32_t *txn)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_txn_hdr all[SL_DLG_MAX_HDRS];
+	struct sl_tp_dest dst;
+	struct sl_dlg_via via;
+	struct sl_dlg_req r;
+	char host[64];
+	uint16_t port;
+	unsigned n = 0;
+	int rc;
+
+	if (!t || !ln->dlg)
+		return SL_ESTATE;
+	if (n_hdrs + 4 > SL_DLG_MAX_HDRS)
+		return SL_EINVAL;
+	rc = sl__calls_dest(ua, ln, &dst, host, sizeof(host), &port);
+	if (rc < 0)
+		return rc;
+	if (ua->cfg.user_agent[0]) {
+		all[n].name = "User-Agent";
+		all[n++].value = ua->cfg.user_agent;
+	}
+	if (!strcmp(method, "INVITE") || !strcmp(method, "UPDATE")) {
+		all[n].name = "Allow";
+		all[n++].value = ua->allow;
+		if (ua->supported[0]) {
+			all[n].name = "Supported";
+			all[n++].value = ua->supported;
+		}
+	}
+	for (unsigned i = 0; i < n_hdrs; i++)
+		all[n++] = hdrs[i];
+	memset(&via, 0, sizeof(via));
+	via.transport = sl__tp_name(dst.tp);
+	via.host = host;
+	via.port = port;
+	via.rport = ua->acct.set ? ua->acct.a.rport : 1;
+	memset(&r, 0, sizeof(r));
+	r.method = method;
+	r.hdrs = all;
+	r.n_hdrs = n;
+	r.content_type = ctype;
+	r.body = body;
+	r.body_len = len;
+	rc = sl__dlg_send_request(t, ln->dlg, &via, &r, &dst, ln, txn);
+	if (rc < 0)
+		sl_log_warn(SL_CALL_LOG, "line %u: %s not sent: %s", ln->idx,
+			    method, sl_strerror(rc));
+	return rc;
+}
+
+int sl__calls_bye(struct sl_ua *ua, struct sl_line *ln,
+		  enum sl_close_reason why)
+{
+	int rc;
+
+	sl__st_stop(ua, ln);
+	rc = sl__calls_send(ua, ln, "BYE", NULL, 0, NULL, NULL, 0,
+			    &ln->bye_txn);
+	if (rc < 0)
+		return rc;
+	ln->closing = why;
+	sl__calls_set_state(ua, ln, SL_LINE_CLOSING);
+	return 0;
+}
+
+/* ---- our re-INVITE / UPDATE (§14.1, RFC 3311) ---- */
+
+int sl__calls_reinvite(struct sl_ua *ua, struct sl_line *ln,
+		       enum sl_reinv_kind kind)
+{
+	struct sl_txn_hdr h[4];
+	char stbuf[96];
+	unsigned n;
+	int len = 0, rc;
+	int update = 0;
+	const char *ct = NULL;
+
+	if (ln->reinv != SL_REINV_NONE || ln->reinv_txn)
+		return SL_ESTATE;
+	n = sl__st_request_hdrs(ua, ln, h, stbuf, sizeof(stbuf));
+	if (kind == SL_REINV_REFRESH && ln->peer_update) {
+		/* RFC 4028 §7.4: an UPDATE without a body refreshes too. */
+		update = 1;
+	} else if (kind == SL_REINV_REFRESH) {
+		/* The same description again: version unchanged. */
+		len = (int)ln->local_len;
+		ct = "application/sdp";
+		ln->offer_out = 1;
+	} else {
+		int save_hold = ln->hold;
+
+		if (kind == SL_REINV_HOLD)
+			ln->hold = 1;
+		else if (kind == SL_REINV_UNHOLD)
+			ln->hold = 0;
+		len = sl__media_offer(ua, ln, ln->have_target ?
+				      &ln->target.addr : NULL);
+		ln->hold = save_hold;
+		if (len < 0)
+			return len;
+		ct = "application/sdp";
+		ln->offer_out = 1;
+	}
+	if (kind == SL_REINV_NETWORK && ln->have_target) {
+		char c[SL_UA_URI_MAX];
+
+		if (sl__calls_contact(ua, ln->target.tp, &ln->target.addr,
+				      NULL, c, sizeof(c)) > 0)
+			sl__dlg_set_contact(sl__calls_dlg(ua), ln->dlg, c);
+	}
+	rc = sl__calls_send(ua, ln, update ? "UPDATE" : "INVITE", h, n, ct,
+			    len ? ln->local_sdp : NULL, (size_t)len,
+			    &ln->reinv_txn);
+	if (rc < 0) {
+		ln->offer_out = 0;
+		return rc;
+	}
+	ln->reinv = kind;
+	ln->reinv_update = update;
+	return 0;
+}
+
+static void glare_fire(struct sl_timer *t, void *arg)
+{
+	struct sl_line *ln = arg;
+	enum sl_reinv_kind k = ln->glare_kind;
+
+	(void)t;
+	ln->glare_kind = SL_REINV_NONE;
+	if (ln->session && ln->cancelled && ln->state == SL_LINE_CLOSING) {
+		/* §9.1: the CANCELled INVITE never got its final answer. */
+		if (ln->inv_txn)
+			sl__txn_abort(ln->ua->txn, ln->inv_txn);
+		ln->inv_txn = 0;
+		sl__calls_close(ln->ua, ln, SL_CLOSE_CANCELLED, 0, NULL, NULL);
+		return;
+	}
+	if (!ln->session || k == SL_REINV_NONE)
+		return;
+	if (ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
+	    ln->state != SL_LINE_REMOTE_HELD)
+		return;
+	if (sl__calls_reinvite(ln->ua, ln, k) < 0)
+		sl_log_info(SL_CALL_LOG, "line %u: glare retry not sent",
+			    ln->idx);
+}
+
+/* A response to our re-INVITE / UPDATE. */
+static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
+			   uint32_t txn, struct sl_rxbuf *rx)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	const struct sl_msg *m = &rx->msg;
+	enum sl_reinv_kind k = ln->reinv;
+	int rc;
+
+	if (m->status < 200) {
+		if (t && ln->dlg)
+			sl__dlg_recv_response(t, ln->dlg, rx);
+		return;
+	}
+	rc = t && ln->dlg ? sl__dlg_recv_response(t, ln->dlg, rx) : 0;
+	if (rc == SL_DLG_RESP_RETRANSMIT) {
+		struct sl_tp_dest dst;
+		struct sl_dlg_via via;
+		char host[64];
+		uint16_t port;
+
+		if (sl__calls_dest(ua, ln, &dst, host, sizeof(host),
+				   &port) == 0) {
+			memset(&via, 0, sizeof(via));
+			via.transport = sl__tp_name(dst.tp);
+			via.host = host;
+			via.port = port;
+			via.branch = ln->ack_branch[0] ? ln->ack_branch
+				     : NULL;
+			sl__dlg_send_ack(t, ln->dlg, &via, NULL, NULL, 0,
+					 &dst);
+		}
+		return;
+	}
+	if (txn != ln->reinv_txn)
+		return;
+	ln->reinv_txn = 0;
+	ln->reinv = SL_REINV_NONE;
+	if (m->status < 300) {
+		struct sl_slice sdp, idata;
+
+		if (!ln->reinv_update) {
+			struct sl_tp_dest dst;
+			struct sl_dlg_via via;
+			char host[64];
+			uint16_t port;
+
+			if (sl__calls_dest(ua, ln, &dst, host, sizeof(host),
+					   &port) == 0) {
+				memset(&via, 0, sizeof(via));
+				via.transport = sl__tp_name(dst.tp);
+				via.host = host;
+				via.port = port;
+				sl__txn_branch(ua->txn, ln->ack_branch,
+					       sizeof(ln->ack_branch));
+				via.branch = ln->ack_branch;
+				sl__dlg_send_ack(t, ln->dlg, &via, NULL, NULL,
+						 0, &dst);
+			}
+		}
+		if (sl__media_split(m, &sdp, &idata) == 0 && sdp.len &&
+		    ln->offer_out)
+			sl__media_remote(ua, ln, sdp);
+		ln->offer_out = 0;
+		if (k == SL_REINV_HOLD)
+			ln->hold = 1;
+		else if (k == SL_REINV_UNHOLD)
+			ln->hold = 0;
+		else if (k == SL_REINV_MEDIA)
+			ln->offered_video = ln->offered_video || ln->want_video;
+		if (ln->remote_len)
+			ln->remote_hold = sl__media_remote_holds(ua, ln);
+		sl__st_on_2xx(ua, ln, m);
+		if (ln->state != SL_LINE_CLOSING)
+			sl__calls_settle(ua, ln);
+		return;
+	}
+	ln->offer_out = 0;
+	if (rc == SL_DLG_RESP_GLARE && t) {
+		int d = sl__dlg_glare_backoff(t, ln->dlg);
+
+		/* §14.1: try again after the random wait. */
+		ln->glare_kind = k;
+		sl__loop_timer_start(ua->loop, &ln->glare,
+				     d > 0 ? (uint64_t)d * 10 : 0);
+		return;
+	}
+	if (rc == SL_DLG_RESP_TERMINATED || !ln->dlg ||
+	    m->status == 481 || m->status == 408) {
+		sl__calls_close(ua, ln, m->status == 408 ? SL_CLOSE_TIMEOUT
+				: SL_CLOSE_ERROR, m->status, NULL, rx);
+		return;
+	}
+	if (k == SL_REINV_REFRESH && ln->reinv_update &&
+	    (m->status == 405 || m->status == 501)) {
+		ln->peer_update = 0;
+		sl__calls_reinvite(ua, ln, SL_REINV_REFRESH);
+		return;
+	}
+	if (k == SL_REINV_REFRESH && m->status == 422 &&
+	    sl__st_on_422(ua, ln, m)) {
+		sl__calls_reinvite(ua, ln, SL_REINV_REFRESH);
+		return;
+	}
+	sl_log_info(SL_CALL_LOG, "line %u: re-INVITE refused with %d",
+		    ln->idx, m->status);
+}
+
+/* ---- the seam: transaction events ---- */
+
+static struct sl_line *line_of_txn(struct sl_ua *ua, uint32_t txn,
+				   void *user)
+{
+	struct sl_line *ln = sl__calls_by_user(ua, user);
+
+	if (!ln || !ln->session)
+		return NULL;
+	if (txn == ln->inv_txn || txn == ln->cancel_txn ||
+	    txn == ln->bye_txn || txn == ln->reinv_txn ||
+	    txn == ln->prack_txn)
+		return ln;
+	return NULL;
+}
+
+int sl__ua_calls_txn_response(struct sl_ua *ua, uint32_t txn, void *user,
+			      struct sl_rxbuf *rx)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_line *ln;
+
+	if (!sl__calls_by_user(ua, user))
+		return 0;
+	ln = line_of_txn(ua, txn, user);
+	if (!ln) {
+		/* A stale transaction of an ended call: a late 2xx to our
+		 * INVITE is still ACKed and ended by the dialog layer's
+		 * FORKED path in call_out.c. */
+		return 1;
+	}
+	if (txn == ln->inv_txn && ln->outgoing) {
+		sl__call_out_response(ua, ln, txn, rx);
+	} else if (txn == ln->bye_txn) {
+		if (rx->msg.status >= 200 && rx->msg.status != 401 &&
+		    rx->msg.status != 407) {
+			if (t && ln->dlg)
+				sl__dlg_recv_response(t, ln->dlg, rx);
+			ln->bye_txn = 0;
+			sl__calls_close(ua, ln, ln->closing ? ln->closing
+					: SL_CLOSE_LOCAL_BYE, 0, NULL, NULL);
+		}
+	} else if (txn == ln->reinv_txn) {
+		reinv_response(ua, ln, txn, rx);
+	} else if (txn == ln->prack_txn) {
+		if (t && ln->dlg)
+			sl__dlg_recv_response(t, ln->dlg, rx);
+		if (rx->msg.status >= 200)
+			ln->prack_txn = 0;
+	}
+	return 1;
+}
+
+int sl__ua_calls_txn_failed(struct sl_ua *ua, uint32_t txn, void *user,
+			    int err, char timer)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_line *ln;
+	int status = err == SL_ETIMEOUT ? 408 : 503;
+
+	(void)timer;
+	if (!sl__calls_by_user(ua, user))
+		return 0;
+	ln = line_of_txn(ua, txn, user);
+	if (!ln)
+		return 1;
+	if (txn == ln->bye_txn) {
+		ln->bye_txn = 0;
+		sl__calls_close(ua, ln, ln->closing ? ln->closing
+				: SL_CLOSE_LOCAL_BYE, status, NULL, NULL);
+		return 1;
+	}
+	if (txn == ln->inv_txn && ln->outgoing && ln->state != SL_LINE_IDLE &&
+	    ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
+	    ln->state != SL_LINE_REMOTE_HELD) {
+		/* A CANCELled INVITE that never got its final response. */
+		sl__calls_close(ua, ln, ln->cancelled ? SL_CLOSE_CANCELLED
+				: SL_CLOSE_TIMEOUT, status, NULL, NULL);
+		return 1;
+	}
+	if (txn == ln->reinv_txn || txn == ln->prack_txn) {
+		enum sl_method m = txn == ln->prack_txn ? SL_METHOD_PRACK
+				   : ln->reinv_update ? SL_METHOD_UPDATE
+				   : SL_METHOD_INVITE;
+		int rc = 0;
+
+		if (t && ln->dlg)
+			rc = sl__dlg_request_failed(t, ln->dlg, m, 0, status);
+		if (txn == ln->prack_txn) {
+			ln->prack_txn = 0;
+			return 1;
+		}
+		ln->reinv_txn = 0;
+		ln->reinv = SL_REINV_NONE;
+		ln->offer_out = 0;
+		if (rc == SL_DLG_RESP_TERMINATED || status == 408)
+			sl__calls_close(ua, ln, SL_CLOSE_TIMEOUT, status,
+					NULL, NULL);
+	}
+	return 1;
+}
+
+void sl__ua_calls_txn_terminated(struct sl_ua *ua, uint32_t txn,
+				 void *user)
+{
+	struct sl_line *ln = line_of_txn(ua, txn, user);
+
+	if (!ln)
+		return;
+	if (txn == ln->inv_txn && ln->outgoing) {
+		ln->inv_txn = 0;
+		/* The set ends with its transaction (dialog.h). */
+		if (ln->set && sl__calls_dlg(ua))
+			sl__dlg_terminate(sl__calls_dlg(ua), ln->set);
+		ln->set = 0;
+	} else if (txn == ln->cancel_txn) {
+		ln->cancel_txn = 0;
+	} else if (txn == ln->inv_txn) {
+		ln->inv_txn = 0;
+	}
+}
+
+/* ---- the seam: requests ---- */
+
+int sl__ua_calls_request(struct sl_ua *ua, uint32_t txn,
+			 struct sl_rxbuf *rx, uint32_t cancel_target)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	const struct sl_msg *m = &rx->msg;
+	struct sl_line *ln;
+	uint32_t id = 0;
+	int rc;
+
+	if (!t)
+		return 0;
+	if (m->method == SL_METHOD_CANCEL)
+		return sl__call_in_cancel(ua, txn, rx, cancel_target);
+	rc = sl__dlg_recv_request(t, txn, rx, &id);
+	switch (rc) {
+	case SL_DLG_RX_OUTSIDE:
+		if (m->method == SL_METHOD_INVITE)
+			return sl__call_in_invite(ua, txn, rx);
+		return 0;
+	case SL_DLG_RX_IN_DIALOG:
+		ln = sl__calls_by_dlg(ua, id);
+		if (!ln) {
+			/* A dialog of ours without a call (a FORKED one
+			 * being ended): 481 as §12.2.2 would. */
+			struct sl_txn_response r;
+
+			memset(&r, 0, sizeof(r));
+			r.status = m->method == SL_METHOD_BYE ? 200 : 481;
+			sl__dlg_respond(t, id, txn, &r);
+			return 1;
+		}
+		sl__call_in_request(ua, ln, txn, rx);
+		return 1;
+	case SL_DLG_RX_ACK:
+		ln = sl__calls_by_dlg(ua, id);
+		if (ln)
+			sl__call_in_ack(ua, ln, rx);
+		return 1;
+	case SL_DLG_RX_ABSORBED:
+	case SL_DLG_RX_ANSWERED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void sl__ua_calls_ack(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	struct sl_line *ln;
+	uint32_t id = 0;
+
+	if (!t)
+		return;
+	if (sl__dlg_recv_request(t, txn, rx, &id) != SL_DLG_RX_ACK)
+		return;
+	ln = sl__calls_by_dlg(ua, id);
+	if (ln)
+		sl__call_in_ack(ua, ln, rx);
+}
+
+/* ---- the seam: life cycle ---- */
+
+static int line_hangup(struct sl_ua *ua, struct sl_line *ln);
+
+int sl__ua_calls_shutdown(struct sl_ua *ua)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c)
+		return 0;
+	for (unsigned i = 0; i < c->n_lines; i++) {
+		struct sl_line *ln = &c->lines[i];
+
+		if (ln->state == SL_LINE_IDLE || ln->state == SL_LINE_CLOSING)
+			continue;
+		if (line_hangup(ua, ln) < 0)
+			sl__calls_close(ua, ln, SL_CLOSE_LOCAL_BYE, 0,
+					"shutdown", NULL);
+	}
+	return sl__ua_calls_busy(ua);
+}
+
+int sl__ua_calls_busy(struct sl_ua *ua)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c)
+		return 0;
+	for (unsigned i = 0; i < c->n_lines; i++)
+		if (c->lines[i].state != SL_LINE_IDLE)
+			return 1;
+	return 0;
+}
+
+void sl__ua_calls_network_changed(struct sl_ua *ua)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->n_lines; i++) {
+		struct sl_line *ln = &c->lines[i];
+
+		if (ln->state == SL_LINE_CONNECTED ||
+		    ln->state == SL_LINE_HELD ||
+		    ln->state == SL_LINE_REMOTE_HELD)
+			sl__calls_reinvite(ua, ln, SL_REINV_NETWORK);
+	}
+}
+
+int sl__ua_calls_session(struct sl_ua *ua, const struct sl_msg *msg)
+{
+	struct sl_calls *c = ua->calls;
+
+	if (!c || !msg || !msg->call_id.len)
+		return 0;
+	for (unsigned i = 0; i < c->n_lines; i++) {
+		struct sl_line *ln = &c->lines[i];
+
+		if (ln->session && ln->call_id[0] &&
+		    sl_slice_eq(msg->call_id, ln->call_id))
+			return ln->session;
+	}
+	return 0;
+}
+
+unsigned sl__ua_calls_methods(const struct sl_ua *ua)
+{
+	(void)ua;
+	return (1u << SL_METHOD_INVITE) | (1u << SL_METHOD_ACK) |
+	       (1u << SL_METHOD_CANCEL) | (1u << SL_METHOD_BYE) |
+	       (1u << SL_METHOD_INFO) | (1u << SL_METHOD_UPDATE) |
+	       (1u << SL_METHOD_PRACK);
+}
+
+/* ---- the public API (marshalled onto the loop) ---- */
+
+struct api_args {
+	struct sl_ua *ua;
+	int session;
+	int a, b;
+	const char *s;
+	const struct sl_call_params *p;
+};
+
+static int find(struct api_args *x, struct sl_line **out)
+{
+	struct sl_line *ln = by_session(x->ua, x->session);
+
+	if (!ln)
+		return SL_ESESSION;
+	*out = ln;
+	return 0;
+}
+
+static int line_hangup(struct sl_ua *ua, struct sl_line *ln)
+{
+	switch (ln->state) {
+	case SL_LINE_RINGING:
+		return sl__call_in_reject(ua, ln, 603, NULL);
+	case SL_LINE_ANSWERING:
+		/* §15: no BYE before the ACK; sent when it comes. */
+		ln->bye_pending = 1;
+		return 0;
+	case SL_LINE_CALLING:
+	case SL_LINE_EARLY:
+		return sl__call_out_hangup(ua, ln);
+	case SL_LINE_CONNECTED:
+	case SL_LINE_HELD:
+	case SL_LINE_REMOTE_HELD:
+		return sl__calls_bye(ua, ln, SL_CLOSE_LOCAL_BYE);
+	default:
+		return SL_ESTATE;
+	}
+}
+
+static int make_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_ua *ua = x->ua;
+	const struct sl_call_params *p = x->p;
+	struct sl_line *ln;
+	int rc;
+
+	if (!ua->acct.set)
+		return SL_ESTATE;
+	if (!sl__calls_dlg(ua))
+		return SL_ENOMEM;
+	ln = sl__calls_new_line(ua);
+	if (!ln)
+		return SL_ENOMEM;
+	ln->outgoing = 1;
+	ln->want_audio = p->audio;
+	ln->want_video = p->video;
+	ln->no_sdp = p->no_sdp;
+	sl__ua_strcpy(ln->callee, sizeof(ln->callee), p->callee);
+	if (p->instance_data && p->instance_len) {
+		memcpy(ln->idata, p->instance_data, p->instance_len);
+		ln->idata_len = p->instance_len;
+	}
+	rc = sl__call_out_start(ua, ln);
+	if (rc < 0) {
+		line_reset(ln);
+		return rc;
+	}
+	return ln->session;
+}
+
+int sl_call_make(struct sl_ua *ua, const struct sl_call_params *p)
+{
+	struct api_args x = { ua, 0, 0, 0, NULL, p };
+
+	if (!ua || !p || !p->callee || !p->callee[0] ||
+	    strlen(p->callee) >= SL_UA_URI_MAX || !sl__ua_text_ok(p->callee))
+		return SL_EINVAL;
+	if ((!p->audio && !p->video && !p->no_sdp) ||
+	    (p->instance_len && !p->instance_data) ||
+	    p->instance_len > SL_CALL_IDATA_MAX)
+		return SL_EINVAL;
+	return sl__ua_call(ua, make_on_loop, &x);
+}
+
+static int answer_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	if (ln->state != SL_LINE_RINGING)
+		return SL_ESTATE;
+	return sl__call_in_answer(x->ua, ln, x->a);
+}
+
+int sl_call_answer(struct sl_ua *ua, int session, int video)
+{
+	struct api_args x = { ua, session, video, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, answer_on_loop, &x);
+}
+
+static int reject_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	if (ln->state != SL_LINE_RINGING)
+		return SL_ESTATE;
+	return sl__call_in_reject(x->ua, ln, x->a ? x->a : 486, NULL);
+}
+
+int sl_call_reject(struct sl_ua *ua, int session, int code)
+{
+	struct api_args x = { ua, session, code, 0, NULL, NULL };
+
+	if (!ua || (code && (code < 400 || code > 699)))
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, reject_on_loop, &x);
+}
+
+static int hangup_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	return line_hangup(x->ua, ln);
+}
+
+int sl_call_hangup(struct sl_ua *ua, int session)
+{
+	struct api_args x = { ua, session, 0, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, hangup_on_loop, &x);
+}
+
+static int hold_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	if (ln->reinv != SL_REINV_NONE || ln->glare_kind != SL_REINV_NONE)
+		return SL_ESTATE;
+	if (x->a) {
+		if (ln->state != SL_LINE_CONNECTED &&
+		    ln->state != SL_LINE_REMOTE_HELD)
+			return SL_ESTATE;
+		return sl__calls_reinvite(x->ua, ln, SL_REINV_HOLD);
+	}
+	if (ln->state != SL_LINE_HELD)
+		return SL_ESTATE;
+	return sl__calls_reinvite(x->ua, ln, SL_REINV_UNHOLD);
+}
+
+int sl_call_hold(struct sl_ua *ua, int session)
+{
+	struct api_args x = { ua, session, 1, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, hold_on_loop, &x);
+}
+
+int sl_call_unhold(struct sl_ua *ua, int session)
+{
+	struct api_args x = { ua, session, 0, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, hold_on_loop, &x);
+}
+
+static int media_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	if (ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
+	    ln->state != SL_LINE_REMOTE_HELD)
+		return SL_ESTATE;
+	if (ln->reinv != SL_REINV_NONE || ln->glare_kind != SL_REINV_NONE)
+		return SL_ESTATE;
+	ln->want_audio = x->a;
+	ln->want_video = x->b;
+	return sl__calls_reinvite(x->ua, ln, SL_REINV_MEDIA);
+}
+
+int sl_call_update_media(struct sl_ua *ua, int session, int audio, int video)
+{
+	struct api_args x = { ua, session, audio != 0, video != 0, NULL,
+			      NULL };
+
+	if (!ua || (!audio && !video))
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, media_on_loop, &x);
+}
+
+static int uri_ok(const char *s)
+{
+	struct sl_uri u;
+
+	return s && s[0] && strlen(s) < SL_UA_URI_MAX && sl__ua_text_ok(s) &&
+	       sl_uri_parse(s, strlen(s), &u) == 0;
+}
+
+static int forward_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	if (rc < 0)
+		return rc;
+	if (ln->state != SL_LINE_RINGING)
+		return SL_ESTATE;
+	return sl__call_in_reject(x->ua, ln, 302, x->s);
+}
+
+int sl_call_forward(struct sl_ua *ua, int session, const char *target)
+{
+	struct api_args x = { ua, session, 0, 0, target, NULL };
+
+	if (!ua || !uri_ok(target))
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, forward_on_loop, &x);
+}
+
+static int fwd_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_calls *c = x->ua->calls;
+
+	c->fwd_mode = (enum sl_forward_mode)x->a;
+	c->fwd_target[0] = '\0';
+	if (x->s)
+		sl__ua_strcpy(c->fwd_target, sizeof(c->fwd_target), x->s);
+	return 0;
+}
+
+int sl_ua_set_forwarding(struct sl_ua *ua, enum sl_forward_mode mode,
+			 const char *target)
+{
+	struct api_args x = { ua, 0, (int)mode, 0, target, NULL };
+
+	if (!ua || (unsigned)mode > SL_FORWARD_BUSY)
+		return SL_EINVAL;
+	if (mode != SL_FORWARD_OFF && !uri_ok(target))
+		return SL_EINVAL;
+	if (mode == SL_FORWARD_OFF)
+		x.s = NULL;
+	return sl__ua_call(ua, fwd_on_loop, &x);
+}
+
+static int dnd_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_calls *c = x->ua->calls;
+
+	c->dnd = x->a;
+	c->dnd_decline = x->b;
+	return 0;
+}
+
+int sl_ua_set_dnd(struct sl_ua *ua, int on, int decline)
+{
+	struct api_args x = { ua, 0, on != 0, decline != 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	return sl__ua_call(ua, dnd_on_loop, &x);
+}
+
+static int line_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_line *ln;
+	int rc = find(x, &ln);
+
+	return rc < 0 ? rc : (int)ln->idx;
+}
+
+int sl_call_line(struct sl_ua *ua, int session)
+{
+	struct api_args x = { ua, session, 0, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, line_on_loop, &x);
+}
+
+static int state_on_loop(void *arg)
+{
+	struct api_args *x = arg;
+	struct sl_calls *c = x->ua->calls;
+
+	if (x->a < 0 || (unsigned)x->a >= c->n_lines)
+		return SL_ELINE;
+	if (x->b)
+		return c->lines[x->a].session;
+	return (int)c->lines[x->a].state;
+}
+
+int sl_line_state(struct sl_ua *ua, int line)
+{
+	struct api_args x = { ua, 0, line, 0, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	return sl__ua_call(ua, state_on_loop, &x);
+}
+
+int sl_line_session(struct sl_ua *ua, int line)
+{
+	struct api_args x = { ua, 0, line, 1, NULL, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	return sl__ua_call(ua, state_on_loop, &x);
+}
