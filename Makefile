@@ -60,7 +60,8 @@ FUZZ_BINS   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
 FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire.c
 
-.PHONY: all lib tools unit check check-unit check-san check-replay deps \
+.PHONY: all lib tools unit check check-unit check-san check-replay \
+	check-interop deps \
 	deps-build demo fuzz fuzz-smoke bench bench-compare install \
 	uninstall clean
 
@@ -124,8 +125,22 @@ deps-build:
 # and every fuzz seed and kept crasher replayed under the sanitizers.
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-interop
 	BUILD=$(BUILD) CC="$(CC)" tests/check-install.sh
 	$(MAKE) BUILD=build-san SAN=1 check-unit check-replay
+
+# ---- interop with real peers (tests/interop) ----
+
+# A minimal UA over the loop, transports and transaction layer, for the
+# SIPp runs and the transaction benchmark; it uses internal headers.
+$(BUILD)/tests/txn_peer: tests/interop/txn_peer.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SL_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(STATIC_LIB) \
+		$(SL_LDFLAGS) $(LDFLAGS) $(LIBS)
+
+check-interop: $(BUILD)/tests/txn_peer
+	tests/interop/sipp-txn.sh $(BUILD)
+	tests/interop/netns-loss.sh $(BUILD)
 
 # ---- fuzzing (libFuzzer) ----
 
@@ -158,8 +173,9 @@ fuzz-smoke: fuzz
 demo: deps-build all
 	tests/demo.sh $(BUILD)
 
-bench: all
+bench: all $(BUILD)/tests/txn_peer
 	$(BUILD)/bin/sipline-bench parse tests/data/corpus
+	tools/bench/txn-bench.sh $(BUILD)
 
 bench-compare: all
 	CC="$(CC)" CFLAGS="$(CFLAGS)" tools/bench/compare.sh $(BUILD)

@@ -48,6 +48,8 @@ struct sl_tp_stats {
 	uint64_t rx_oversized;      /* over max_msg_size */
 	uint64_t tx_msgs;           /* messages handed to a socket or queue */
 	uint64_t tx_errors;         /* sends refused or failed */
+	uint64_t tx_udp_dropped;    /* datagrams the kernel would not take
+				     * now (full buffer, local filter) */
 	uint64_t stateless_answers; /* 400/513... sent by the transport */
 	uint64_t conns_opened;      /* outgoing connections started */
 	uint64_t conns_accepted;    /* incoming connections taken */

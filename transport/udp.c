@@ -196,8 +196,17 @@ int sl__udp_send(struct sl_tpmgr *m, const struct sl_addr *to,
 	}
 	if (errno == EMSGSIZE)
 		return SL_ETOOBIG;
-	/* EAGAIN: the socket buffer is full; like a lost datagram, the
-	 * transaction layer's retransmission covers it. */
+	/* A full socket buffer or a local packet filter loses this datagram
+	 * the way the network could have: reporting it as a transport error
+	 * would end a transaction that its own retransmissions would have
+	 * carried through, so it counts as sent-and-lost. */
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+	    errno == EPERM) {
+		m->stats.tx_udp_dropped++;
+		sl_log_debug(SL_TP_LOG, "UDP send of %zu bytes dropped: %s",
+			     len, strerror(errno));
+		return 0;
+	}
 	sl_log_debug(SL_TP_LOG, "UDP send of %zu bytes: %s", len,
 		     strerror(errno));
 	return SL_ETRANSPORT;
