@@ -61,7 +61,7 @@ REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
 FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire.c
 
 .PHONY: all lib tools unit check check-unit check-san check-replay \
-	check-interop deps \
+	check-interop check-tsan deps \
 	deps-build demo fuzz fuzz-smoke bench bench-compare install \
 	uninstall clean
 
@@ -128,6 +128,7 @@ check: deps
 	$(MAKE) check-interop
 	BUILD=$(BUILD) CC="$(CC)" tests/check-install.sh
 	$(MAKE) BUILD=build-san SAN=1 check-unit check-replay
+	$(MAKE) check-tsan
 
 # ---- interop with real peers (tests/interop) ----
 
@@ -141,6 +142,24 @@ $(BUILD)/tests/txn_peer: tests/interop/txn_peer.c $(STATIC_LIB)
 check-interop: $(BUILD)/tests/txn_peer
 	tests/interop/sipp-txn.sh $(BUILD)
 	tests/interop/netns-loss.sh $(BUILD)
+
+# ---- ThreadSanitizer ----
+
+# The threading tests in a build of their own (TSan cannot be combined with
+# ASan, nor linked against objects built without it).
+TSAN_BUILD  ?= build-tsan
+TSAN_FLAGS  := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+TSAN_TESTS  := check_ua_hammer check_ua_threads check_core_loop
+
+check-tsan:
+	$(MAKE) BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" \
+		LDFLAGS=-fsanitize=thread \
+		$(TSAN_TESTS:%=$(TSAN_BUILD)/tests/%)
+	@for t in $(TSAN_TESTS); do \
+		echo "tsan: $$t"; \
+		CK_FORK=no TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+			$(TSAN_BUILD)/tests/$$t || exit 1; \
+	done
 
 # ---- fuzzing (libFuzzer) ----
 
@@ -201,6 +220,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libsipline.* $(DESTDIR)$(LIBDIR)/pkgconfig/sipline.pc
 
 clean:
-	rm -rf build build-san $(filter-out build build-san,$(BUILD))
+	rm -rf build build-san build-tsan \
+		$(filter-out build build-san build-tsan,$(BUILD))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

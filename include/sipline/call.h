@@ -6,6 +6,12 @@
  * rejected with SL_ESESSION, even after its line holds a new call. Line
  * numbers run from 0 to max_lines - 1.
  *
+ * Errors every operation below may return besides the ones it names:
+ * SL_EINVAL (NULL UA, bad argument), SL_ESESSION (unknown or ended
+ * session), SL_ESTATE (not in this state), SL_ENOMEM (the transaction or
+ * dialog pool is full: size them with max_transactions / max_lines) and
+ * SL_ETRANSPORT (the request could not be sent).
+ *
  * Line states: SL_LINE_IDLE; incoming: RINGING -> ANSWERING -> CONNECTED;
  * outgoing: CALLING -> EARLY (1xx) -> CONNECTED; then HELD / REMOTE_HELD
  * (both: HELD), and CLOSING until the call is gone. Every operation below

@@ -9,6 +9,11 @@
  * on it runs directly. Calls, lines and headers are named by integer ids
  * that never repeat while the UA lives.
  *
+ * One rule for applications with several UAs: an event callback of one UA
+ * that calls into another UA waits for that UA's loop; if that UA's
+ * callback calls back into the first at the same time, both wait forever.
+ * Hand such work to a thread of your own instead.
+ *
  * Thread: any, unless a function says otherwise.
  */
 #ifndef SIPLINE_UA_H

@@ -4,10 +4,16 @@
  * of lib/ua/ua_int.h) and the plumbing the other call files share:
  * session ids, the state-change function, events, in-dialog sending
  * (RFC 3261 §12.2.1.1), BYE (§15) and our re-INVITE / UPDATE machine
- * (§14, RFC 3311) with the §14.1 glare retry.
+ * (§14, RFC 3311) with the §14.1 glare retry; digest credentials on every
+ * request a line sends (§22: pre-authentication from the account's cache,
+ * the answer to a 401/407 with CSeq one more, the INVITE's credentials on
+ * the ACK of its 2xx, none on CANCEL), and requests outside a dialog
+ * (OPTIONS, MESSAGE...; §8.1) with the same digest handling.
  *
- * Owns: struct sl_calls (ua->calls) and its line pool, sized from
- * max_lines by sl__ua_calls_create(); the dialog table.
+ * Owns: struct sl_calls (ua->calls) inside struct calls_priv: the line
+ * pool and each line's struct line_auth, sized from max_lines by
+ * sl__ua_calls_create(), the out-of-dialog request slots; the dialog
+ * table.
  * Thread: public functions from any thread (marshalled with
  * sl__ua_call()); everything else on the SIP loop thread.
  * Called by: ua.c, options.c, headers.c, network.c through the seam; the
@@ -20,6 +26,79 @@
 #include "call_int.h"
 #include "core/log.h"
 #include "core/mem.h"
+
+enum {
+	REQ_SLOTS = 8,                /* out-of-dialog requests at once */
+	REQ_BODY_MAX = 2048           /* bytes of such a request's body */
+};
+
+/*
+ * struct auth_sent - what one request of ours carried (RFC 3261 §22): a
+ * copy of its headers (sl__ua_auth_keep()), to judge the 401/407 it may
+ * get (digest.h rules 3-5) and, for an INVITE, to give the ACK of its
+ * 2xx the same credentials (§22.1).
+ * @txn:    its client transaction; 0 when not known (the router's
+ *          INVITE), then any response of that kind is taken for it.
+ * @used:   cache entries whose credentials it carried.
+ * @rounds: 401/407 answered in a row for the request being sent;
+ *          SL_UA_AUTH_MAX_ROUNDS at most, so a server that keeps
+ *          challenging cannot keep us sending.
+ * @retry:  the next request of this kind is the answer to a challenge
+ *          (@rounds goes on instead of restarting).
+ */
+struct auth_sent {
+	uint32_t txn;
+	unsigned used;
+	unsigned rounds;
+	int retry;
+	size_t len;
+	char copy[SL_UA_REQ_COPY_MAX];
+};
+
+/* A line's two kinds of request: our INVITE, re-INVITE or UPDATE (one at
+ * a time), and the rest (BYE, PRACK, INFO...). */
+struct line_auth {
+	struct auth_sent inv;
+	struct auth_sent req;
+};
+
+/* An out-of-dialog request (sl__ua_request()); @id 0: free. */
+struct ood_req {
+	uint32_t id;
+	uint32_t send;                /* the router send in flight */
+	struct sl_ua *ua;
+	char method[SL_UA_METHOD_MAX];
+	char ruri[SL_UA_URI_MAX];
+	char call_id[SL_UA_CALL_ID_MAX];
+	char tag[SL_UA_TAG_MAX];
+	uint32_t cseq;
+	char ctype[SL_UA_MIME_MAX];
+	char body[REQ_BODY_MAX];
+	size_t body_len;
+	struct sl_route_target pin;   /* the server that challenged */
+	int have_pin;
+	struct auth_sent auth;
+	void (*cb)(void *arg, uint32_t id, int status, int err,
+		   const struct sl_rxbuf *rx);
+	void *arg;
+};
+
+/*
+ * struct calls_priv - the engine's state: struct sl_calls (first, so
+ * ua->calls points at both) and what only this file uses, allocated with
+ * it by sl__ua_calls_create().
+ */
+struct calls_priv {
+	struct sl_calls pub;
+	struct line_auth *auth;       /* one per line */
+	struct ood_req reqs[REQ_SLOTS];
+	uint32_t next_req;
+};
+
+static struct calls_priv *priv(struct sl_ua *ua)
+{
+	return (struct calls_priv *)ua->calls;
+}
 
 /* ---- names ---- */
 
@@ -126,6 +205,8 @@ static void line_reset(struct sl_line *ln)
 	unsigned idx = ln->idx;
 	struct sl_ua *ua = ln->ua;
 
+	if (ua->calls && priv(ua)->auth)
+		memset(&priv(ua)->auth[idx], 0, sizeof(struct line_auth));
 	memset(ln, 0, sizeof(*ln));
 	ln->idx = idx;
 	ln->ua = ua;
@@ -136,17 +217,18 @@ static void line_reset(struct sl_line *ln)
 
 int sl__ua_calls_create(struct sl_ua *ua)
 {
+	struct calls_priv *pv;
 	struct sl_calls *c;
 	unsigned n = ua->cfg.max_lines ? ua->cfg.max_lines : 1;
 
-	c = sl__calloc(1, sizeof(*c));
-	if (!c)
+	pv = sl__calloc(1, sizeof(*pv));
+	if (!pv)
 		return SL_ENOMEM;
+	c = &pv->pub;
 	c->lines = sl__calloc(n, sizeof(*c->lines));
-	if (!c->lines) {
-		sl__free(c);
-		return SL_ENOMEM;
-	}
+	pv->auth = sl__calloc(n, sizeof(*pv->auth));
+	if (!c->lines || !pv->auth)
+		goto fail;
 	c->ua = ua;
 	c->n_lines = n;
 	c->next_session = 1;
@@ -155,13 +237,17 @@ int sl__ua_calls_create(struct sl_ua *ua)
 		c->lines[i].ua = ua;
 		line_reset(&c->lines[i]);
 	}
-	if (make_dlg(ua, c) < 0) {
-		sl__free(c->lines);
-		sl__free(c);
-		return SL_ENOMEM;
-	}
+	for (unsigned i = 0; i < REQ_SLOTS; i++)
+		pv->reqs[i].ua = ua;
+	if (make_dlg(ua, c) < 0)
+		goto fail;
 	ua->calls = c;
 	return 0;
+fail:
+	sl__free(pv->auth);
+	sl__free(c->lines);
+	sl__free(pv);
+	return SL_ENOMEM;
 }
 
 static void line_timers_stop(struct sl_ua *ua, struct sl_line *ln)
@@ -180,8 +266,9 @@ void sl__ua_calls_destroy(struct sl_ua *ua)
 	for (unsigned i = 0; i < c->n_lines && ua->loop; i++)
 		line_timers_stop(ua, &c->lines[i]);
 	sl__dlg_destroy(c->dlg);
+	sl__free(priv(ua)->auth);
 	sl__free(c->lines);
-	sl__free(c);
+	sl__free(priv(ua));
 	ua->calls = NULL;
 }
 
@@ -478,13 +565,146 @@ int sl__calls_dest(struct sl_ua *ua, struct sl_line *ln,
 	return 0;
 }
 
+/* ---- digest credentials (RFC 3261 §22) ---- */
+
+/* The kind of request a method is, for its struct auth_sent. */
+static struct auth_sent *auth_slot(struct sl_line *ln, enum sl_method m)
+{
+	struct line_auth *a = &priv(ln->ua)->auth[ln->idx];
+
+	return m == SL_METHOD_INVITE || m == SL_METHOD_UPDATE ? &a->inv
+	       : &a->req;
+}
+
+static enum sl_method request_method(const char *buf, size_t len)
+{
+	const char *sp = memchr(buf, ' ', len);
+
+	return sp ? sl_method_from_name(buf, (size_t)(sp - buf))
+		  : SL_METHOD_OTHER;
+}
+
+/* Adds the cached credentials to request @buf and remembers what it
+ * carried in @s. Return: the new length (@len when nothing could be
+ * added: the request goes as it is, and a challenge will tell). */
+static size_t auth_add(struct sl_ua *ua, struct auth_sent *s, char *buf,
+		       size_t len, size_t cap)
+{
+	unsigned used = 0;
+	int n = sl__ua_auth_add(ua, buf, len, cap, &used);
+	int k;
+
+	if (n < 0) {
+		sl_log_warn(SL_CALL_LOG, "no credentials added: %s",
+			    sl_strerror(n));
+		n = (int)len;
+	}
+	if (!s->retry)
+		s->rounds = 0;
+	s->retry = 0;
+	s->used = used;
+	s->txn = 0;
+	k = sl__ua_auth_keep(buf, (size_t)n, s->copy, sizeof(s->copy));
+	/* Without the copy, a refusal looks like a first challenge: the
+	 * round limit still ends it. */
+	s->len = k > 0 ? (size_t)k : 0;
+	return (size_t)n;
+}
+
+/* A 401/407 to the request @s describes (when @txn is its transaction):
+ * the challenge goes into the cache. Return: 0 to send it again; <0 to
+ * give up (SL_EAUTH: the credentials were refused; SL_ELIMIT: too many
+ * rounds; SL_EUNSUPP, SL_EPARSE: nothing we can answer). */
+static int auth_challenged(struct sl_ua *ua, struct auth_sent *s,
+			   uint32_t txn, const struct sl_rxbuf *rx)
+{
+	int mine = !s->txn || s->txn == txn;
+	int rc;
+
+	if (s->rounds >= SL_UA_AUTH_MAX_ROUNDS)
+		return SL_ELIMIT;
+	rc = sl__ua_auth_challenge(ua, &rx->msg, mine && s->len ? s->copy
+				   : NULL, mine ? s->len : 0);
+	if (rc < 0) {
+		sl_log_info(SL_CALL_LOG, "%d to %.*s not answered: %s",
+			    rx->msg.status, (int)rx->msg.cseq.method.len,
+			    rx->msg.cseq.method.p, sl_strerror(rc));
+		return rc;
+	}
+	s->rounds++;
+	s->retry = 1;
+	return 0;
+}
+
+int sl__calls_auth_add(struct sl_ua *ua, struct sl_line *ln, char *buf,
+		       size_t len, size_t cap)
+{
+	enum sl_method m = request_method(buf, len);
+
+	if (m == SL_METHOD_ACK || m == SL_METHOD_CANCEL)
+		return (int)len;
+	return (int)auth_add(ua, auth_slot(ln, m), buf, len, cap);
+}
+
+int sl__calls_auth_retry(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
+			 const struct sl_rxbuf *rx)
+{
+	const struct sl_slice cm = rx->msg.cseq.method;
+	enum sl_method m = sl_method_from_name(cm.p, cm.len);
+
+	if (m == SL_METHOD_ACK || m == SL_METHOD_CANCEL)
+		return SL_EINVAL;
+	return auth_challenged(ua, auth_slot(ln, m), txn, rx);
+}
+
+void sl__calls_auth_final(struct sl_ua *ua, struct sl_line *ln,
+			  uint32_t txn, const struct sl_rxbuf *rx)
+{
+	const struct sl_slice cm = rx->msg.cseq.method;
+	struct auth_sent *s = auth_slot(ln, sl_method_from_name(cm.p,
+								 cm.len));
+
+	if (s->txn && s->txn != txn)
+		return;
+	/* digest.h rule 5: the server took these credentials. */
+	sl__ua_auth_accepted(ua, s->used);
+	s->rounds = 0;
+}
+
+int sl__calls_send_ack(struct sl_ua *ua, struct sl_line *ln, uint32_t dlg,
+		       const struct sl_dlg_via *via, const char *ctype,
+		       const void *body, size_t len, struct sl_tp_dest *dst)
+{
+	struct auth_sent *s = auth_slot(ln, SL_METHOD_INVITE);
+	char buf[SL_TXN_MSG_BUF_DEFAULT];
+	int n, k;
+
+	n = sl__dlg_build_ack(sl__calls_dlg(ua), dlg, via, ctype, body, len,
+			      buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	/* §22.1: the ACK of a 2xx cannot be challenged; it carries the
+	 * credentials of its INVITE. */
+	if (s->len) {
+		k = sl__ua_auth_reuse(s->copy, s->len, buf, (size_t)n,
+				      sizeof(buf));
+		if (k > 0)
+			n = k;
+	}
+	return sl__txn_send(ua->txn, dst, buf, (size_t)n);
+}
+
 int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		   const struct sl_txn_hdr *hdrs, unsigned n_hdrs,
 		   const char *ctype, const void *body, size_t len,
 		   uint32_t *txn)
 {
 	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	enum sl_method m = sl_method_from_name(method, strlen(method));
 	struct sl_txn_hdr all[SL_DLG_MAX_HDRS];
+	char buf[SL_TXN_MSG_BUF_DEFAULT];
+	struct auth_sent *s = auth_slot(ln, m);
+	struct sl_dlg_info info;
 	struct sl_tp_dest dst;
 	struct sl_dlg_via via;
 	struct sl_dlg_req r;
@@ -497,6 +717,12 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		return SL_ESTATE;
 	if (n_hdrs + 4 > SL_DLG_MAX_HDRS)
 		return SL_EINVAL;
+	/* §14.1: no INVITE while one is in progress in either direction
+	 * (we build and send ourselves, so the rule of
+	 * sl__dlg_send_request() is applied here). */
+	if (m == SL_METHOD_INVITE && sl__dlg_info(t, ln->dlg, &info) == 0 &&
+	    (info.flags & SL_DLG_F_INVITE_PENDING))
+		return SL_ESTATE;
 	rc = sl__calls_dest(ua, ln, &dst, host, sizeof(host), &port);
 	if (rc < 0)
 		return rc;
@@ -504,7 +730,7 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		all[n].name = "User-Agent";
 		all[n++].value = ua->cfg.user_agent;
 	}
-	if (!strcmp(method, "INVITE") || !strcmp(method, "UPDATE")) {
+	if (m == SL_METHOD_INVITE || m == SL_METHOD_UPDATE) {
 		all[n].name = "Allow";
 		all[n++].value = ua->allow;
 		if (ua->supported[0]) {
@@ -526,10 +752,26 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 	r.content_type = ctype;
 	r.body = body;
 	r.body_len = len;
-	rc = sl__dlg_send_request(t, ln->dlg, &via, &r, &dst, ln, txn);
-	if (rc < 0)
+	rc = sl__dlg_build_request(t, ln->dlg, &via, &r, buf, sizeof(buf),
+				   NULL);
+	if (rc >= 0) {
+		/* §22.2-22.3: the credentials of every realm we know, so the
+		 * request is not challenged again. */
+		size_t bl = auth_add(ua, s, buf, (size_t)rc, sizeof(buf));
+
+		rc = sl__txn_request(ua->txn, buf, bl, &dst, ln, txn);
+		if (rc < 0 && m == SL_METHOD_INVITE)
+			/* Nothing went out: the dialog must not wait for
+			 * an answer to it (§14.1). A BYE stays "sent": the
+			 * only thing left to do in the dialog is a BYE. */
+			sl__dlg_request_failed(t, ln->dlg, m, 0, 503);
+	}
+	if (rc < 0) {
 		sl_log_warn(SL_CALL_LOG, "line %u: %s not sent: %s", ln->idx,
 			    method, sl_strerror(rc));
+		return rc;
+	}
+	s->txn = *txn;
 	return rc;
 }
 
@@ -659,8 +901,8 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 			via.port = port;
 			via.branch = ln->ack_branch[0] ? ln->ack_branch
 				     : NULL;
-			sl__dlg_send_ack(t, ln->dlg, &via, NULL, NULL, 0,
-					 &dst);
+			sl__calls_send_ack(ua, ln, ln->dlg, &via, NULL, NULL,
+					   0, &dst);
 		}
 		return;
 	}
@@ -668,6 +910,23 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 		return;
 	ln->reinv_txn = 0;
 	ln->reinv = SL_REINV_NONE;
+	if (m->status == 401 || m->status == 407) {
+		ln->offer_out = 0;
+		if (rc != SL_DLG_RESP_TERMINATED && ln->dlg &&
+		    sl__calls_auth_retry(ua, ln, txn, rx) == 0) {
+			/* §22.2: the same request again, with credentials.
+			 * The peer never saw the refused offer: the new
+			 * one keeps its version (RFC 3264 §8). */
+			if (k != SL_REINV_REFRESH && ln->sdp_version)
+				ln->sdp_version--;
+			if (sl__calls_reinvite(ua, ln, k) == 0)
+				return;
+		}
+		sl_log_info(SL_CALL_LOG, "line %u: re-INVITE not authorized "
+			    "(%d)", ln->idx, m->status);
+		return;
+	}
+	sl__calls_auth_final(ua, ln, txn, rx);
 	if (m->status < 300) {
 		struct sl_slice sdp, idata;
 
@@ -686,8 +945,8 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 				sl__txn_branch(ua->txn, ln->ack_branch,
 					       sizeof(ln->ack_branch));
 				via.branch = ln->ack_branch;
-				sl__dlg_send_ack(t, ln->dlg, &via, NULL, NULL,
-						 0, &dst);
+				sl__calls_send_ack(ua, ln, ln->dlg, &via,
+						   NULL, NULL, 0, &dst);
 			}
 		}
 		if (sl__media_split(m, &sdp, &idata) == 0 && sdp.len &&
@@ -754,6 +1013,63 @@ static struct sl_line *line_of_txn(struct sl_ua *ua, uint32_t txn,
 	return NULL;
 }
 
+/* A response to our BYE: the call ends at its final response (§15.1.1),
+ * unless it asks for credentials we have (§22.2: the BYE again). */
+static void bye_response(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
+			 struct sl_rxbuf *rx)
+{
+	struct sl_dlg_table *t = sl__calls_dlg(ua);
+	int st = rx->msg.status;
+	enum sl_close_reason why = ln->closing ? ln->closing
+				   : SL_CLOSE_LOCAL_BYE;
+
+	if (st < 200)
+		return;
+	ln->bye_txn = 0;
+	if (st == 401 || st == 407) {
+		if (sl__calls_auth_retry(ua, ln, txn, rx) == 0 &&
+		    sl__calls_send(ua, ln, "BYE", NULL, 0, NULL, NULL, 0,
+				   &ln->bye_txn) == 0)
+			return;
+		/* Refused: the dialog is over for us all the same. */
+		sl__calls_close(ua, ln, why, st, NULL, rx);
+		return;
+	}
+	sl__calls_auth_final(ua, ln, txn, rx);
+	if (t && ln->dlg)
+		sl__dlg_recv_response(t, ln->dlg, rx);
+	sl__calls_close(ua, ln, why, 0, NULL, NULL);
+}
+
+/* A 401/407 to our PRACK: the same RAck again, with credentials (the
+ * RAck comes from the copy the refused PRACK left). */
+static void prack_again(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
+			struct sl_rxbuf *rx)
+{
+	struct auth_sent *s = auth_slot(ln, SL_METHOD_PRACK);
+	unsigned char mem[8192];
+	struct sl_arena arena;
+	struct sl_msg msg;
+	struct sl_slice v;
+	struct sl_txn_hdr h;
+	char rack[64];
+
+	if (!s->len || s->txn != txn ||
+	    sl__calls_auth_retry(ua, ln, txn, rx) < 0)
+		return;
+	sl_arena_init(&arena, mem, sizeof(mem));
+	if (sl_msg_parse(&msg, s->copy, s->len, &arena, NULL, 0, NULL) < 0 ||
+	    sl_msg_find(&msg, "RAck", &v) < 0 ||
+	    sl_slice_copy(v, rack, sizeof(rack)) < 0)
+		return;
+	h.name = "RAck";
+	h.value = rack;
+	if (sl__calls_send(ua, ln, "PRACK", &h, 1, NULL, NULL, 0,
+			   &ln->prack_txn) < 0)
+		sl_log_warn(SL_CALL_LOG, "line %u: PRACK not sent again",
+			    ln->idx);
+}
+
 int sl__ua_calls_txn_response(struct sl_ua *ua, uint32_t txn, void *user,
 			      struct sl_rxbuf *rx)
 {
@@ -772,21 +1088,19 @@ int sl__ua_calls_txn_response(struct sl_ua *ua, uint32_t txn, void *user,
 	if (txn == ln->inv_txn && ln->outgoing) {
 		sl__call_out_response(ua, ln, txn, rx);
 	} else if (txn == ln->bye_txn) {
-		if (rx->msg.status >= 200 && rx->msg.status != 401 &&
-		    rx->msg.status != 407) {
-			if (t && ln->dlg)
-				sl__dlg_recv_response(t, ln->dlg, rx);
-			ln->bye_txn = 0;
-			sl__calls_close(ua, ln, ln->closing ? ln->closing
-					: SL_CLOSE_LOCAL_BYE, 0, NULL, NULL);
-		}
+		bye_response(ua, ln, txn, rx);
 	} else if (txn == ln->reinv_txn) {
 		reinv_response(ua, ln, txn, rx);
 	} else if (txn == ln->prack_txn) {
 		if (t && ln->dlg)
 			sl__dlg_recv_response(t, ln->dlg, rx);
-		if (rx->msg.status >= 200)
+		if (rx->msg.status >= 200) {
 			ln->prack_txn = 0;
+			if (rx->msg.status == 401 || rx->msg.status == 407)
+				prack_again(ua, ln, txn, rx);
+			else
+				sl__calls_auth_final(ua, ln, txn, rx);
+		}
 	}
 	return 1;
 }
@@ -996,6 +1310,185 @@ unsigned sl__ua_calls_methods(const struct sl_ua *ua)
 	       (1u << SL_METHOD_CANCEL) | (1u << SL_METHOD_BYE) |
 	       (1u << SL_METHOD_INFO) | (1u << SL_METHOD_UPDATE) |
 	       (1u << SL_METHOD_PRACK);
+}
+
+/* ---- requests outside a dialog (OPTIONS, MESSAGE...) ---- */
+
+static void req_route(void *arg, uint32_t id,
+		      const struct sl_route_event *ev);
+
+static int req_build(void *arg, uint32_t id, const struct sl_route_build *rb,
+		     char *buf, size_t cap)
+{
+	struct ood_req *q = arg;
+	struct sl_ua *ua = q->ua;
+	const char *disp = sl__ua_display(ua);
+	struct sl_builder b;
+	int n;
+
+	(void)id;
+	sl_build_init(&b, buf, cap);
+	n = sl__ua_build_start(ua, &b, rb, q->method, q->ruri, 1, NULL);
+	if (n < 0)
+		return n;
+	sl_build_name_addr_header(&b, "From", disp[0] ? disp : NULL,
+				  ua->acct.aor, q->tag);
+	sl_build_name_addr_header(&b, "To", NULL, q->ruri, NULL);
+	sl_build_call_id(&b, q->call_id);
+	/* A fail-over attempt is the same request (RFC 3263 §4.3); a new
+	 * send (an answer to a challenge) takes the next number (§22.1). */
+	sl_build_cseq(&b, rb->attempt > 1 ? q->cseq : ++q->cseq, q->method);
+	if (!strcmp(q->method, "OPTIONS")) {
+		sl_build_header(&b, "Accept", "application/sdp");
+		sl_build_header(&b, "Allow", ua->allow);
+	}
+	n = sl_build_finish(&b, q->body_len ? q->ctype : NULL,
+			    q->body_len ? q->body : NULL, q->body_len);
+	if (n < 0)
+		return n;
+	return (int)auth_add(ua, &q->auth, buf, (size_t)n, cap);
+}
+
+static int req_send(struct sl_ua *ua, struct ood_req *q)
+{
+	struct sl_route_req req;
+	char hop[SL_UA_URI_MAX];
+	struct sl_uri u;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.build = req_build;
+	req.cb = req_route;
+	req.arg = q;
+	if (q->have_pin) {
+		req.pin = &q->pin;
+	} else {
+		rc = sl__ua_next_hop(ua, q->ruri, hop, sizeof(hop));
+		if (rc < 0)
+			return rc;
+		if (sl_uri_parse(hop, strlen(hop), &u) < 0)
+			return SL_EINVAL;
+		req.uri = &u;
+	}
+	return sl__route_send(ua->router, &req, &q->send);
+}
+
+static void req_done(struct ood_req *q, int status, int err,
+		     const struct sl_rxbuf *rx)
+{
+	void (*cb)(void *, uint32_t, int, int, const struct sl_rxbuf *) =
+		q->cb;
+	void *arg = q->arg;
+	uint32_t id = q->id;
+
+	q->id = 0;
+	q->send = 0;
+	if (cb)
+		cb(arg, id, status, err, rx);
+}
+
+static void req_route(void *arg, uint32_t id, const struct sl_route_event *ev)
+{
+	struct ood_req *q = arg;
+	struct sl_ua *ua = q->ua;
+	int st;
+
+	if (!q->id || q->send != id || !ev->final)
+		return;
+	q->send = 0;
+	if (ev->type != SL_ROUTE_EV_RESPONSE) {
+		req_done(q, 0, ev->err, NULL);
+		return;
+	}
+	st = ev->rx->msg.status;
+	if (st != 401 && st != 407) {
+		sl__ua_auth_accepted(ua, q->auth.used);
+		req_done(q, st, 0, ev->rx);
+		return;
+	}
+	/* §22.2: again with credentials, to the server that asked. */
+	if (auth_challenged(ua, &q->auth, 0, ev->rx) == 0) {
+		if (ev->target) {
+			q->pin = *ev->target;
+			q->have_pin = 1;
+		}
+		if (req_send(ua, q) == 0)
+			return;
+	}
+	req_done(q, st, 0, ev->rx);
+}
+
+/**
+ * sl__ua_request() - sends request @method (a method sipline knows:
+ * OPTIONS, MESSAGE, INFO...; not INVITE, ACK, CANCEL, REGISTER, which
+ * have their own modules) to @ruri outside any dialog
+ * (RFC 3261 §8.1): From the account's address with a new tag, To @ruri,
+ * a new Call-ID, the credentials of every realm the digest cache knows;
+ * a 401/407 is answered by the same request with credentials, CSeq one
+ * more, to the server that challenged (§22.2), at most
+ * SL_UA_AUTH_MAX_ROUNDS times in a row.
+ * @ctype, @body, @len: the body (@len 0: none); copied.
+ * @cb: called once, on the loop thread, after this function returned:
+ *      @status is the final response's code (401/407 when the
+ *      credentials were refused), or 0 with @err when none came.
+ * Return: the request's id (> 0); SL_EINVAL for a bad argument;
+ * SL_ESTATE without an account; SL_ENOMEM when REQ_SLOTS requests are
+ * in flight; the router's errors.
+ * Thread: the SIP loop thread.
+ */
+int sl__ua_request(struct sl_ua *ua, const char *method, const char *ruri,
+		   const char *ctype, const void *body, size_t len,
+		   void (*cb)(void *arg, uint32_t id, int status, int err,
+			      const struct sl_rxbuf *rx),
+		   void *arg)
+{
+	struct calls_priv *pv = ua && ua->calls ? priv(ua) : NULL;
+	enum sl_method m;
+	struct ood_req *q = NULL;
+	char a[SL_UA_TAG_MAX], b[SL_UA_TAG_MAX];
+	int rc;
+
+	if (!pv || !method || !ruri || (len && (!body || !ctype)) ||
+	    len > REQ_BODY_MAX || strlen(method) >= SL_UA_METHOD_MAX ||
+	    strlen(ruri) >= SL_UA_URI_MAX ||
+	    (ctype && strlen(ctype) >= SL_UA_MIME_MAX))
+		return SL_EINVAL;
+	m = sl_method_from_name(method, strlen(method));
+	if (m == SL_METHOD_INVITE || m == SL_METHOD_ACK ||
+	    m == SL_METHOD_CANCEL || m == SL_METHOD_REGISTER ||
+	    m == SL_METHOD_OTHER)
+		return SL_EINVAL;
+	if (!ua->acct.set)
+		return SL_ESTATE;
+	for (unsigned i = 0; i < REQ_SLOTS && !q; i++)
+		if (!pv->reqs[i].id)
+			q = &pv->reqs[i];
+	if (!q)
+		return SL_ENOMEM;
+	memset(q, 0, sizeof(*q));
+	q->ua = ua;
+	memcpy(q->method, method, strlen(method) + 1);
+	memcpy(q->ruri, ruri, strlen(ruri) + 1);
+	if (len) {
+		memcpy(q->ctype, ctype, strlen(ctype) + 1);
+		memcpy(q->body, body, len);
+		q->body_len = len;
+	}
+	sl__ua_token(ua, q->tag, sizeof(q->tag));
+	sl__ua_token(ua, a, sizeof(a));
+	sl__ua_token(ua, b, sizeof(b));
+	snprintf(q->call_id, sizeof(q->call_id), "%s%s", a, b);
+	q->cb = cb;
+	q->arg = arg;
+	if (++pv->next_req == 0 || pv->next_req > INT32_MAX)
+		pv->next_req = 1;
+	q->id = pv->next_req;
+	rc = req_send(ua, q);
+	if (rc < 0) {
+		q->id = 0;
+		return rc;
+	}
+	return (int)q->id;
 }
 
 /* ---- the public API (marshalled onto the loop) ---- */

@@ -219,6 +219,20 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		   const struct sl_txn_hdr *hdrs, unsigned n_hdrs,
 		   const char *ctype, const void *body, size_t len,
 		   uint32_t *txn);
+
+/* Digest for a line's own requests (lib/ua/call.c has the full comments):
+ * add the cached credentials, retry after a 401/407, settle the cache on a
+ * final response, and send the 2xx ACK with the INVITE's credentials. */
+int sl__calls_auth_add(struct sl_ua *ua, struct sl_line *ln, char *buf,
+		       size_t len, size_t cap);
+int sl__calls_auth_retry(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
+			 const struct sl_rxbuf *rx);
+void sl__calls_auth_final(struct sl_ua *ua, struct sl_line *ln,
+			  uint32_t txn, const struct sl_rxbuf *rx);
+int sl__calls_send_ack(struct sl_ua *ua, struct sl_line *ln, uint32_t dlg,
+		       const struct sl_dlg_via *via, const char *ctype,
+		       const void *body, size_t len, struct sl_tp_dest *dst);
+
 /** BYE in @ln's dialog; the line goes CLOSING (reason @why). */
 int sl__calls_bye(struct sl_ua *ua, struct sl_line *ln,
 		  enum sl_close_reason why);

@@ -2,7 +2,9 @@
  * lib/ua/call_out.c: outgoing calls - the INVITE (RFC 3261 §13.2) sent
  * through the router (RFC 3263 fail-over) on a dialog set, its responses
  * (§13.2.2: 1xx early dialogs, 2xx and the ACK, forks, 3xx redirects,
- * 422 retries), and the CANCEL with a Reason header (§9.1, RFC 3326).
+ * 422 retries, 401/407 answered with credentials in the same dialog set,
+ * §22.2), and the CANCEL with a Reason header (§9.1, RFC 3326), which
+ * never carries credentials.
  *
  * Owns: nothing beyond the line fields it sets.
  * Thread: the SIP loop thread.
@@ -127,26 +129,34 @@ static int build_invite(void *arg, uint32_t id,
 		return rc;
 	ln->inv_cseq = cseq;
 	ln->offer_out = !ln->no_sdp;
-	return rc;
+	/* §22.2-22.3: credentials for every realm the account knows (after
+	 * a 401/407, the answer to it). */
+	return sl__calls_auth_add(ua, ln, buf, (size_t)rc, cap);
 }
 
 static void on_route(void *arg, uint32_t id, const struct sl_route_event *ev);
 
-/* Sends the INVITE of the line's set (again). */
-static int send_invite(struct sl_ua *ua, struct sl_line *ln)
+/* Sends the INVITE of the line's set (again); @pin: to the target that
+ * answered the last one (a challenge is answered to the server that made
+ * it). */
+static int send_invite(struct sl_ua *ua, struct sl_line *ln, int pin)
 {
 	struct sl_route_req req;
 	char hop[SL_UA_URI_MAX];
 	struct sl_uri u;
 	int rc;
 
-	rc = sl__ua_next_hop(ua, ln->callee, hop, sizeof(hop));
-	if (rc < 0)
-		return rc;
-	if (sl_uri_parse(hop, strlen(hop), &u) < 0)
-		return SL_EINVAL;
 	memset(&req, 0, sizeof(req));
-	req.uri = &u;
+	if (pin && ln->have_target) {
+		req.pin = &ln->target;
+	} else {
+		rc = sl__ua_next_hop(ua, ln->callee, hop, sizeof(hop));
+		if (rc < 0)
+			return rc;
+		if (sl_uri_parse(hop, strlen(hop), &u) < 0)
+			return SL_EINVAL;
+		req.uri = &u;
+	}
 	req.build = build_invite;
 	req.cb = on_route;
 	req.arg = ln;
@@ -206,7 +216,7 @@ int sl__call_out_start(struct sl_ua *ua, struct sl_line *ln)
 	rc = make_set(ua, ln);
 	if (rc < 0)
 		return rc;
-	rc = send_invite(ua, ln);
+	rc = send_invite(ua, ln, 0);
 	if (rc < 0) {
 		sl__dlg_terminate(sl__calls_dlg(ua), ln->set);
 		ln->set = 0;
@@ -286,7 +296,6 @@ static int ack_via(struct sl_ua *ua, struct sl_line *ln,
  * the offer (§13.2.2.4). The same branch for a retransmitted 2xx. */
 static void send_ack(struct sl_ua *ua, struct sl_line *ln, int fresh)
 {
-	struct sl_dlg_table *t = sl__calls_dlg(ua);
 	struct sl_tp_dest dst;
 	struct sl_dlg_via via;
 	char host[64];
@@ -298,10 +307,10 @@ static void send_ack(struct sl_ua *ua, struct sl_line *ln, int fresh)
 			       sizeof(ln->ack_branch));
 	if (ack_via(ua, ln, &dst, &via, host, sizeof(host)) < 0)
 		return;
-	rc = sl__dlg_send_ack(t, ln->dlg, &via,
-			      with_body ? "application/sdp" : NULL,
-			      with_body ? ln->local_sdp : NULL,
-			      with_body ? ln->local_len : 0, &dst);
+	rc = sl__calls_send_ack(ua, ln, ln->dlg, &via,
+				with_body ? "application/sdp" : NULL,
+				with_body ? ln->local_sdp : NULL,
+				with_body ? ln->local_len : 0, &dst);
 	if (rc < 0)
 		sl_log_warn(SL_CALL_LOG, "line %u: ACK not sent: %s",
 			    ln->idx, sl_strerror(rc));
@@ -439,17 +448,16 @@ static void end_fork(struct sl_ua *ua, struct sl_line *ln, uint32_t id)
 	struct sl_dlg_table *t = sl__calls_dlg(ua);
 	struct sl_tp_dest dst;
 	struct sl_dlg_via via;
-	struct sl_dlg_req r;
 	char host[64];
 	uint32_t keep = ln->dlg, txn;
 
 	ln->dlg = id;
 	if (ack_via(ua, ln, &dst, &via, host, sizeof(host)) == 0) {
 		via.branch = NULL;
-		sl__dlg_send_ack(t, id, &via, NULL, NULL, 0, &dst);
-		memset(&r, 0, sizeof(r));
-		r.method = "BYE";
-		sl__dlg_send_request(t, id, &via, &r, &dst, NULL, &txn);
+		sl__calls_send_ack(ua, ln, id, &via, NULL, NULL, 0, &dst);
+		/* With the cached credentials; its answer matches no
+		 * transaction of the line and is dropped. */
+		sl__calls_send(ua, ln, "BYE", NULL, 0, NULL, NULL, 0, &txn);
 	}
 	ln->dlg = keep;
 	sl__dlg_terminate(t, id);
@@ -531,7 +539,7 @@ static int redirect_target(const struct sl_msg *m, char *out, size_t cap)
 }
 
 static void on_final_failure(struct sl_ua *ua, struct sl_line *ln,
-			     struct sl_rxbuf *rx)
+			     uint32_t txn, struct sl_rxbuf *rx)
 {
 	struct sl_dlg_table *t = sl__calls_dlg(ua);
 	const struct sl_msg *m = &rx->msg;
@@ -569,7 +577,7 @@ static void on_final_failure(struct sl_ua *ua, struct sl_line *ln,
 		ln->trying_sent = 0;
 		sl__ua_strcpy(ln->callee, sizeof(ln->callee), target);
 		sl__ua_strcpy(ln->peer, sizeof(ln->peer), target);
-		if (make_set(ua, ln) == 0 && send_invite(ua, ln) == 0) {
+		if (make_set(ua, ln) == 0 && send_invite(ua, ln, 0) == 0) {
 			sl__calls_set_state(ua, ln, SL_LINE_CALLING);
 			return;
 		}
@@ -578,8 +586,18 @@ static void on_final_failure(struct sl_ua *ua, struct sl_line *ln,
 		/* RFC 4028 §8.2: again with the larger interval. */
 		ln->n_422++;
 		ln->inv_txn = 0;
-		if (send_invite(ua, ln) == 0)
+		if (send_invite(ua, ln, 0) == 0)
 			return;
+	} else if ((m->status == 401 || m->status == 407) &&
+		   sl__calls_auth_retry(ua, ln, txn, rx) == 0) {
+		/* §22.2: the same INVITE with credentials, CSeq one more,
+		 * in the same dialog set. The old transaction must not end
+		 * the set when it terminates. */
+		ln->inv_txn = 0;
+		if (send_invite(ua, ln, 1) == 0) {
+			sl__calls_set_state(ua, ln, SL_LINE_CALLING);
+			return;
+		}
 	}
 	emit_failure(ua, ln, m->status, NULL, rx);
 	sl__calls_close(ua, ln, m->status == 408 ? SL_CLOSE_TIMEOUT
@@ -591,14 +609,15 @@ void sl__call_out_response(struct sl_ua *ua, struct sl_line *ln,
 {
 	int st = rx->msg.status;
 
-	(void)txn;
 	if (!sl__calls_dlg(ua))
 		return;
+	if (st >= 200 && st != 401 && st != 407)
+		sl__calls_auth_final(ua, ln, txn, rx);
 	if (st < 200)
 		on_1xx(ua, ln, rx);
 	else if (st < 300)
 		on_2xx(ua, ln, rx);
 	else if (ln->state == SL_LINE_CALLING || ln->state == SL_LINE_EARLY ||
 		 ln->state == SL_LINE_CLOSING)
-		on_final_failure(ua, ln, rx);
+		on_final_failure(ua, ln, txn, rx);
 }

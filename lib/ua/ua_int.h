@@ -374,6 +374,24 @@ int sl__ua_auth_write(struct sl_ua *ua, struct sl_builder *b,
  * than 401/407 (digest.h rule 5). */
 void sl__ua_auth_accepted(struct sl_ua *ua, unsigned used);
 
+/* Credentials in requests built outside register.c (lib/ua/auth.c has the
+ * full comments): splice them into a built request, keep a compact copy of
+ * what a request carried, and give a 2xx ACK its INVITE's credentials. */
+int sl__ua_auth_add(struct sl_ua *ua, char *buf, size_t len, size_t cap,
+		    unsigned *used);
+int sl__ua_auth_keep(const char *req, size_t len, char *out, size_t cap);
+int sl__ua_auth_reuse(const char *from, size_t from_len, char *buf,
+		      size_t len, size_t cap);
+
+/* A request outside any dialog (MESSAGE, OPTIONS...) with digest retries;
+ * @cb reports its outcome once, later, on the loop thread (lib/ua/call.c
+ * has the full comment). Return: an id (> 0) or a negative enum sl_err. */
+int sl__ua_request(struct sl_ua *ua, const char *method, const char *ruri,
+		   const char *ctype, const void *body, size_t len,
+		   void (*cb)(void *arg, uint32_t id, int status, int err,
+			      const struct sl_rxbuf *rx),
+		   void *arg);
+
 /* ---- registration (register.c) ---- */
 
 enum sl_ua_reg_state {

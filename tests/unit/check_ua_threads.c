@@ -381,7 +381,7 @@ END_TEST
 
 struct drainer {
 	pthread_t th;
-	unsigned got;
+	_Atomic unsigned got;      /* read by the test thread while it runs */
 	unsigned bad;
 	_Atomic int stop;
 };
@@ -422,7 +422,7 @@ START_TEST(queue_drained_by_thread)
 	ck_assert_int_eq(pthread_create(&d.th, NULL, drain_main, &d), 0);
 	atomic_store(&AP.send_options, 100);
 	WAIT_FOR(atomic_load(&AP.answers) == 100);
-	for (int i = 0; i < 5000 && d.got < 200; i++)
+	for (int i = 0; i < 5000 && atomic_load(&d.got) < 200; i++)
 		usleep_poll(1);
 	atomic_store(&d.stop, 1);
 	pthread_join(d.th, NULL);
