@@ -1,6 +1,6 @@
 /*
- * lib/ua/call.c: lines and their call state machines - the public
- * sipline/call.h API, the UA core's seam (the sl__ua_calls_*() functions
+ * lib/ua/call.c: lines and their call state machines - the UA core's
+ * seam (the sl__ua_calls_*() functions
  * of lib/ua/ua_int.h) and the plumbing the other call files share:
  * session ids, the state-change function, events, in-dialog sending
  * (RFC 3261 §12.2.1.1), BYE (§15) and our re-INVITE / UPDATE machine
@@ -16,8 +16,8 @@
  * table.
  * Thread: public functions from any thread (marshalled with
  * sl__ua_call()); everything else on the SIP loop thread.
- * Called by: ua.c, options.c, headers.c, network.c through the seam; the
- * application through sipline/call.h.
+ * Called by: ua.c, options.c, headers.c, network.c through the seam;
+ * call_api.c for the public sipline/call.h functions.
  */
 #include <stdio.h>
 #include <string.h>
@@ -200,7 +200,7 @@ static int make_dlg(struct sl_ua *ua, struct sl_calls *c)
 
 static void glare_fire(struct sl_timer *t, void *arg);
 
-static void line_reset(struct sl_line *ln)
+void sl__calls_line_reset(struct sl_line *ln)
 {
 	unsigned idx = ln->idx;
 	struct sl_ua *ua = ln->ua;
@@ -235,7 +235,7 @@ int sl__ua_calls_create(struct sl_ua *ua)
 	for (unsigned i = 0; i < n; i++) {
 		c->lines[i].idx = i;
 		c->lines[i].ua = ua;
-		line_reset(&c->lines[i]);
+		sl__calls_line_reset(&c->lines[i]);
 	}
 	for (unsigned i = 0; i < REQ_SLOTS; i++)
 		pv->reqs[i].ua = ua;
@@ -281,7 +281,7 @@ struct sl_line *sl__calls_new_line(struct sl_ua *ua)
 
 		if (ln->state != SL_LINE_IDLE || ln->session)
 			continue;
-		line_reset(ln);
+		sl__calls_line_reset(ln);
 		/* Session ids never repeat while the UA lives. */
 		ln->session = c->next_session++;
 		if (c->next_session <= 0)
@@ -313,7 +313,7 @@ struct sl_line *sl__calls_by_user(struct sl_ua *ua, void *user)
 	return ln;
 }
 
-static struct sl_line *by_session(struct sl_ua *ua, int session)
+struct sl_line *sl__calls_by_session(struct sl_ua *ua, int session)
 {
 	struct sl_calls *c = ua->calls;
 
@@ -464,7 +464,7 @@ void sl__calls_close(struct sl_ua *ua, struct sl_line *ln,
 		    ln->idx, ln->session, sl_close_reason_name(why), code);
 	sl__calls_emit(ua, &ev);
 	/* The session id dies with the call: the line forgets it. */
-	line_reset(ln);
+	sl__calls_line_reset(ln);
 	sl__ua_shutdown_check(ua);
 }
 
@@ -1239,7 +1239,27 @@ void sl__ua_calls_ack(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 
 /* ---- the seam: life cycle ---- */
 
-static int line_hangup(struct sl_ua *ua, struct sl_line *ln);
+int sl__calls_hangup(struct sl_ua *ua, struct sl_line *ln)
+{
+	switch (ln->state) {
+	case SL_LINE_RINGING:
+		return sl__call_in_reject(ua, ln, 603, NULL);
+	case SL_LINE_ANSWERING:
+		/* §15: no BYE before the ACK; sent when it comes. */
+		ln->bye_pending = 1;
+		return 0;
+	case SL_LINE_CALLING:
+	case SL_LINE_EARLY:
+		return sl__call_out_hangup(ua, ln);
+	case SL_LINE_CONNECTED:
+	case SL_LINE_HELD:
+	case SL_LINE_REMOTE_HELD:
+		return sl__calls_bye(ua, ln, SL_CLOSE_LOCAL_BYE);
+	default:
+		return SL_ESTATE;
+	}
+}
+
 
 int sl__ua_calls_shutdown(struct sl_ua *ua)
 {
@@ -1252,7 +1272,7 @@ int sl__ua_calls_shutdown(struct sl_ua *ua)
 
 		if (ln->state == SL_LINE_IDLE || ln->state == SL_LINE_CLOSING)
 			continue;
-		if (line_hangup(ua, ln) < 0)
+		if (sl__calls_hangup(ua, ln) < 0)
 			sl__calls_close(ua, ln, SL_CLOSE_LOCAL_BYE, 0,
 					"shutdown", NULL);
 	}
@@ -1489,361 +1509,4 @@ int sl__ua_request(struct sl_ua *ua, const char *method, const char *ruri,
 		return rc;
 	}
 	return (int)q->id;
-}
-
-/* ---- the public API (marshalled onto the loop) ---- */
-
-struct api_args {
-	struct sl_ua *ua;
-	int session;
-	int a, b;
-	const char *s;
-	const struct sl_call_params *p;
-};
-
-static int find(struct api_args *x, struct sl_line **out)
-{
-	struct sl_line *ln = by_session(x->ua, x->session);
-
-	if (!ln)
-		return SL_ESESSION;
-	*out = ln;
-	return 0;
-}
-
-static int line_hangup(struct sl_ua *ua, struct sl_line *ln)
-{
-	switch (ln->state) {
-	case SL_LINE_RINGING:
-		return sl__call_in_reject(ua, ln, 603, NULL);
-	case SL_LINE_ANSWERING:
-		/* §15: no BYE before the ACK; sent when it comes. */
-		ln->bye_pending = 1;
-		return 0;
-	case SL_LINE_CALLING:
-	case SL_LINE_EARLY:
-		return sl__call_out_hangup(ua, ln);
-	case SL_LINE_CONNECTED:
-	case SL_LINE_HELD:
-	case SL_LINE_REMOTE_HELD:
-		return sl__calls_bye(ua, ln, SL_CLOSE_LOCAL_BYE);
-	default:
-		return SL_ESTATE;
-	}
-}
-
-static int make_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_ua *ua = x->ua;
-	const struct sl_call_params *p = x->p;
-	struct sl_line *ln;
-	int rc;
-
-	if (!ua->acct.set)
-		return SL_ESTATE;
-	if (!sl__calls_dlg(ua))
-		return SL_ENOMEM;
-	ln = sl__calls_new_line(ua);
-	if (!ln)
-		return SL_ENOMEM;
-	ln->outgoing = 1;
-	ln->want_audio = p->audio;
-	ln->want_video = p->video;
-	ln->no_sdp = p->no_sdp;
-	sl__ua_strcpy(ln->callee, sizeof(ln->callee), p->callee);
-	if (p->instance_data && p->instance_len) {
-		memcpy(ln->idata, p->instance_data, p->instance_len);
-		ln->idata_len = p->instance_len;
-	}
-	rc = sl__call_out_start(ua, ln);
-	if (rc < 0) {
-		line_reset(ln);
-		return rc;
-	}
-	return ln->session;
-}
-
-int sl_call_make(struct sl_ua *ua, const struct sl_call_params *p)
-{
-	struct api_args x = { ua, 0, 0, 0, NULL, p };
-
-	if (!ua || !p || !p->callee || !p->callee[0] ||
-	    strlen(p->callee) >= SL_UA_URI_MAX || !sl__ua_text_ok(p->callee))
-		return SL_EINVAL;
-	if ((!p->audio && !p->video && !p->no_sdp) ||
-	    (p->instance_len && !p->instance_data) ||
-	    p->instance_len > SL_CALL_IDATA_MAX)
-		return SL_EINVAL;
-	return sl__ua_call(ua, make_on_loop, &x);
-}
-
-static int answer_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	if (ln->state != SL_LINE_RINGING)
-		return SL_ESTATE;
-	return sl__call_in_answer(x->ua, ln, x->a);
-}
-
-int sl_call_answer(struct sl_ua *ua, int session, int video)
-{
-	struct api_args x = { ua, session, video, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, answer_on_loop, &x);
-}
-
-static int reject_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	if (ln->state != SL_LINE_RINGING)
-		return SL_ESTATE;
-	return sl__call_in_reject(x->ua, ln, x->a ? x->a : 486, NULL);
-}
-
-int sl_call_reject(struct sl_ua *ua, int session, int code)
-{
-	struct api_args x = { ua, session, code, 0, NULL, NULL };
-
-	if (!ua || (code && (code < 400 || code > 699)))
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, reject_on_loop, &x);
-}
-
-static int hangup_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	return line_hangup(x->ua, ln);
-}
-
-int sl_call_hangup(struct sl_ua *ua, int session)
-{
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hangup_on_loop, &x);
-}
-
-static int hold_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	if (ln->reinv != SL_REINV_NONE || ln->glare_kind != SL_REINV_NONE)
-		return SL_ESTATE;
-	if (x->a) {
-		if (ln->state != SL_LINE_CONNECTED &&
-		    ln->state != SL_LINE_REMOTE_HELD)
-			return SL_ESTATE;
-		return sl__calls_reinvite(x->ua, ln, SL_REINV_HOLD);
-	}
-	if (ln->state != SL_LINE_HELD)
-		return SL_ESTATE;
-	return sl__calls_reinvite(x->ua, ln, SL_REINV_UNHOLD);
-}
-
-int sl_call_hold(struct sl_ua *ua, int session)
-{
-	struct api_args x = { ua, session, 1, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hold_on_loop, &x);
-}
-
-int sl_call_unhold(struct sl_ua *ua, int session)
-{
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hold_on_loop, &x);
-}
-
-static int media_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	if (ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
-	    ln->state != SL_LINE_REMOTE_HELD)
-		return SL_ESTATE;
-	if (ln->reinv != SL_REINV_NONE || ln->glare_kind != SL_REINV_NONE)
-		return SL_ESTATE;
-	ln->want_audio = x->a;
-	ln->want_video = x->b;
-	return sl__calls_reinvite(x->ua, ln, SL_REINV_MEDIA);
-}
-
-int sl_call_update_media(struct sl_ua *ua, int session, int audio, int video)
-{
-	struct api_args x = { ua, session, audio != 0, video != 0, NULL,
-			      NULL };
-
-	if (!ua || (!audio && !video))
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, media_on_loop, &x);
-}
-
-static int uri_ok(const char *s)
-{
-	struct sl_uri u;
-
-	return s && s[0] && strlen(s) < SL_UA_URI_MAX && sl__ua_text_ok(s) &&
-	       sl_uri_parse(s, strlen(s), &u) == 0;
-}
-
-static int forward_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	if (rc < 0)
-		return rc;
-	if (ln->state != SL_LINE_RINGING)
-		return SL_ESTATE;
-	return sl__call_in_reject(x->ua, ln, 302, x->s);
-}
-
-int sl_call_forward(struct sl_ua *ua, int session, const char *target)
-{
-	struct api_args x = { ua, session, 0, 0, target, NULL };
-
-	if (!ua || !uri_ok(target))
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, forward_on_loop, &x);
-}
-
-static int fwd_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_calls *c = x->ua->calls;
-
-	c->fwd_mode = (enum sl_forward_mode)x->a;
-	c->fwd_target[0] = '\0';
-	if (x->s)
-		sl__ua_strcpy(c->fwd_target, sizeof(c->fwd_target), x->s);
-	return 0;
-}
-
-int sl_ua_set_forwarding(struct sl_ua *ua, enum sl_forward_mode mode,
-			 const char *target)
-{
-	struct api_args x = { ua, 0, (int)mode, 0, target, NULL };
-
-	if (!ua || (unsigned)mode > SL_FORWARD_BUSY)
-		return SL_EINVAL;
-	if (mode != SL_FORWARD_OFF && !uri_ok(target))
-		return SL_EINVAL;
-	if (mode == SL_FORWARD_OFF)
-		x.s = NULL;
-	return sl__ua_call(ua, fwd_on_loop, &x);
-}
-
-static int dnd_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_calls *c = x->ua->calls;
-
-	c->dnd = x->a;
-	c->dnd_decline = x->b;
-	return 0;
-}
-
-int sl_ua_set_dnd(struct sl_ua *ua, int on, int decline)
-{
-	struct api_args x = { ua, 0, on != 0, decline != 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	return sl__ua_call(ua, dnd_on_loop, &x);
-}
-
-static int line_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_line *ln;
-	int rc = find(x, &ln);
-
-	return rc < 0 ? rc : (int)ln->idx;
-}
-
-int sl_call_line(struct sl_ua *ua, int session)
-{
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, line_on_loop, &x);
-}
-
-static int state_on_loop(void *arg)
-{
-	struct api_args *x = arg;
-	struct sl_calls *c = x->ua->calls;
-
-	if (x->a < 0 || (unsigned)x->a >= c->n_lines)
-		return SL_ELINE;
-	if (x->b)
-		return c->lines[x->a].session;
-	return (int)c->lines[x->a].state;
-}
-
-int sl_line_state(struct sl_ua *ua, int line)
-{
-	struct api_args x = { ua, 0, line, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	return sl__ua_call(ua, state_on_loop, &x);
-}
-
-int sl_line_session(struct sl_ua *ua, int line)
-{
-	struct api_args x = { ua, 0, line, 1, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	return sl__ua_call(ua, state_on_loop, &x);
 }

@@ -215,6 +215,16 @@ int sl__calls_contact(struct sl_ua *ua, enum sl_tp tp,
 		      const struct sl_addr *peer,
 		      const struct sl_addr *bound, char *out, size_t cap);
 /** Sends request @method in @ln's dialog (user pointer: the line). */
+/** Returns @ln to idle: cleared, its timers ready to arm again. */
+void sl__calls_line_reset(struct sl_line *ln);
+
+/** The line holding @session, or NULL (ended or never existed). */
+struct sl_line *sl__calls_by_session(struct sl_ua *ua, int session);
+
+/** Ends the call on @ln the way its state asks: 603 while ringing, CANCEL
+ * before an answer, BYE after (deferred until the ACK while answering). */
+int sl__calls_hangup(struct sl_ua *ua, struct sl_line *ln);
+
 int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		   const struct sl_txn_hdr *hdrs, unsigned n_hdrs,
 		   const char *ctype, const void *body, size_t len,
