@@ -139,9 +139,20 @@ $(BUILD)/tests/txn_peer: tests/interop/txn_peer.c $(STATIC_LIB)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(STATIC_LIB) \
 		$(SL_LDFLAGS) $(LDFLAGS) $(LIBS)
 
-check-interop: $(BUILD)/tests/txn_peer
+# A UA driven through the public API only (no -I. or -Ilib, so no internal
+# header can creep in), for the UA runs against SIPp and Kamailio.
+UA_PEER_CFLAGS = $(filter-out -I. -Ilib,$(SL_CFLAGS))
+
+$(BUILD)/tests/ua_peer_prog: tests/interop/ua_peer_prog.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UA_PEER_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(STATIC_LIB) \
+		$(SL_LDFLAGS) $(LDFLAGS) $(LIBS)
+
+check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog
 	tests/interop/sipp-txn.sh $(BUILD)
 	tests/interop/netns-loss.sh $(BUILD)
+	tests/interop/sipp-ua.sh $(BUILD)
+	tests/interop/kamailio.sh $(BUILD)
 
 # ---- ThreadSanitizer ----
 
