@@ -24,6 +24,20 @@ struct api_args {
 	const struct sl_call_params *p;
 };
 
+/* The shape of every per-session call: check the UA and the id, then run
+ * @fn on the loop with the arguments packed. */
+static int on_session(struct sl_ua *ua, int session, int a, int b,
+		      const char *str, int (*fn)(void *arg))
+{
+	struct api_args x = { ua, session, a, b, str, NULL };
+
+	if (!ua)
+		return SL_EINVAL;
+	if (session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(ua, fn, &x);
+}
+
 static int find(struct api_args *x, struct sl_line **out)
 {
 	struct sl_line *ln = sl__calls_by_session(x->ua, x->session);
@@ -95,13 +109,7 @@ static int answer_on_loop(void *arg)
 
 int sl_call_answer(struct sl_ua *ua, int session, int video)
 {
-	struct api_args x = { ua, session, video, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, answer_on_loop, &x);
+	return on_session(ua, session, video, 0, NULL, answer_on_loop);
 }
 
 static int reject_on_loop(void *arg)
@@ -119,13 +127,9 @@ static int reject_on_loop(void *arg)
 
 int sl_call_reject(struct sl_ua *ua, int session, int code)
 {
-	struct api_args x = { ua, session, code, 0, NULL, NULL };
-
-	if (!ua || (code && (code < 400 || code > 699)))
+	if (code && (code < 400 || code > 699))
 		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, reject_on_loop, &x);
+	return on_session(ua, session, code, 0, NULL, reject_on_loop);
 }
 
 static int hangup_on_loop(void *arg)
@@ -141,13 +145,7 @@ static int hangup_on_loop(void *arg)
 
 int sl_call_hangup(struct sl_ua *ua, int session)
 {
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hangup_on_loop, &x);
+	return on_session(ua, session, 0, 0, NULL, hangup_on_loop);
 }
 
 static int hold_on_loop(void *arg)
@@ -173,24 +171,12 @@ static int hold_on_loop(void *arg)
 
 int sl_call_hold(struct sl_ua *ua, int session)
 {
-	struct api_args x = { ua, session, 1, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hold_on_loop, &x);
+	return on_session(ua, session, 1, 0, NULL, hold_on_loop);
 }
 
 int sl_call_unhold(struct sl_ua *ua, int session)
 {
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, hold_on_loop, &x);
+	return on_session(ua, session, 0, 0, NULL, hold_on_loop);
 }
 
 static int media_on_loop(void *arg)
@@ -213,14 +199,10 @@ static int media_on_loop(void *arg)
 
 int sl_call_update_media(struct sl_ua *ua, int session, int audio, int video)
 {
-	struct api_args x = { ua, session, audio != 0, video != 0, NULL,
-			      NULL };
-
-	if (!ua || (!audio && !video))
+	if (!audio && !video)
 		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, media_on_loop, &x);
+	return on_session(ua, session, audio != 0, video != 0, NULL,
+			  media_on_loop);
 }
 
 static int uri_ok(const char *s)
@@ -246,13 +228,9 @@ static int forward_on_loop(void *arg)
 
 int sl_call_forward(struct sl_ua *ua, int session, const char *target)
 {
-	struct api_args x = { ua, session, 0, 0, target, NULL };
-
-	if (!ua || !uri_ok(target))
+	if (!uri_ok(target))
 		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, forward_on_loop, &x);
+	return on_session(ua, session, 0, 0, target, forward_on_loop);
 }
 
 static int fwd_on_loop(void *arg)
@@ -311,13 +289,7 @@ static int line_on_loop(void *arg)
 
 int sl_call_line(struct sl_ua *ua, int session)
 {
-	struct api_args x = { ua, session, 0, 0, NULL, NULL };
-
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, line_on_loop, &x);
+	return on_session(ua, session, 0, 0, NULL, line_on_loop);
 }
 
 static int state_on_loop(void *arg)
