@@ -97,17 +97,27 @@ static int check_params(struct sl_slice params)
 	return rc;
 }
 
+/* The start every decoder shares: arguments checked, @out cleared, an empty
+ * value refused, and a cursor past leading white space. */
+static int begin(struct sl_slice v, void *out, size_t size, struct sl_cur *c)
+{
+	if (!out || (!v.p && v.len))
+		return SL_EINVAL;
+	memset(out, 0, size);
+	if (v.len == 0)
+		return SL_EPARSE;
+	*c = sl__cur(v);
+	sl__skip_ws(c);
+	return 0;
+}
+
 int sl_cseq_decode(struct sl_slice v, struct sl_cseq *cs)
 {
 	struct sl_cur c;
+	int rc;
 
-	if (!cs || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(cs, 0, sizeof(*cs));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, cs, sizeof(*cs), &c)) != 0)
+		return rc;
 	/* RFC 4475 §3.1.2.4: "CSeq: 36893488147419103232 INVITE" is refused */
 	if (take_num(&c, CSEQ_MAX, &cs->seq) != 1 || !take_lws(&c) ||
 	    !sl__take_token(&c, &cs->method))
@@ -119,14 +129,10 @@ int sl_cseq_decode(struct sl_slice v, struct sl_cseq *cs)
 int sl_rack_decode(struct sl_slice v, struct sl_rack *r)
 {
 	struct sl_cur c;
+	int rc;
 
-	if (!r || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(r, 0, sizeof(*r));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, r, sizeof(*r), &c)) != 0)
+		return rc;
 	/* RSeq runs 1..2**32-1 (RFC 3262 §7.1); the CSeq number is the
 	 * request's, any 32-bit value including 0 */
 	if (take_num(&c, UINT32_MAX, &r->rseq) != 1 || r->rseq == 0 ||
@@ -231,13 +237,8 @@ int sl_replaces_decode(struct sl_slice v, struct sl_replaces *r)
 	unsigned seen = 0;
 	int hv, rc;
 
-	if (!r || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(r, 0, sizeof(*r));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, r, sizeof(*r), &c)) != 0)
+		return rc;
 	/* callid = word [ "@" word ] (RFC 3261 §25.1 Call-ID) */
 	id = c.p;
 	if (!sl__take_class(&c, SL_CH_WORD, NULL))
@@ -281,13 +282,8 @@ int sl_session_expires_decode(struct sl_slice v, struct sl_session_expires *s)
 	unsigned seen = 0;
 	int hv, rc;
 
-	if (!s || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(s, 0, sizeof(*s));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, s, sizeof(*s), &c)) != 0)
+		return rc;
 	if (take_num(&c, UINT32_MAX, &s->delta) != 1)
 		return SL_EPARSE;
 	rc = sl__take_params(&c, &s->params);
@@ -439,14 +435,10 @@ static int take_decimal(struct sl_cur *c, int lead_digit, struct sl_slice *out)
 int sl_timestamp_decode(struct sl_slice v, struct sl_timestamp *t)
 {
 	struct sl_cur c;
+	int rc;
 
-	if (!t || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(t, 0, sizeof(*t));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, t, sizeof(*t), &c)) != 0)
+		return rc;
 	if (!take_decimal(&c, 1, &t->value))
 		return SL_EPARSE;
 	if (sl__eof(&c))
@@ -467,13 +459,8 @@ int sl_media_type_decode(struct sl_slice v, struct sl_media_type *m)
 	struct sl_cur c;
 	int rc;
 
-	if (!m || (!v.p && v.len))
-		return SL_EINVAL;
-	memset(m, 0, sizeof(*m));
-	if (v.len == 0)
-		return SL_EPARSE;
-	c = sl__cur(v);
-	sl__skip_ws(&c);
+	if ((rc = begin(v, m, sizeof(*m), &c)) != 0)
+		return rc;
 	/* m-type SLASH m-subtype; "*" is a token character (media-range) */
 	if (!sl__take_token(&c, &m->type) || !sl__take_sep(&c, '/') ||
 	    !sl__take_token(&c, &m->subtype))
