@@ -127,6 +127,9 @@ struct sl_ua_config {
 	char video_codecs[128];     /* default "" (no video) */
 	uint16_t rtp_port_min;      /* media ports for SDP; 16384 */
 	uint16_t rtp_port_max;      /* 32767 */
+	int sip_dscp;               /* DSCP on signalling sockets, 0..63
+				     * (e.g. 24 = CS3); -1 (default): leave
+				     * the system's */
 };
 
 /** sl_ua_config_init() - fills @cfg with the defaults above. */

@@ -87,6 +87,7 @@ void sl_ua_config_init(struct sl_ua_config *cfg)
 		 "PCMU,PCMA,telephone-event");
 	cfg->rtp_port_min = 16384;
 	cfg->rtp_port_max = 32767;
+	cfg->sip_dscp = -1;
 }
 
 /* 1 when the fixed-size string field @s has a NUL inside @cap bytes. */
@@ -183,6 +184,8 @@ static int check_config(const struct sl_ua_config *in,
 		return bad("audio_codecs/video_codecs");
 	if (!out->rtp_port_min || out->rtp_port_max < out->rtp_port_min)
 		return bad("rtp_port_min/rtp_port_max");
+	if (out->sip_dscp < -1 || out->sip_dscp > 63)
+		return bad("sip_dscp");
 	return 0;
 }
 
@@ -461,6 +464,7 @@ static int make_transport(struct sl_ua *ua)
 	tc.tls_key_file = c->tls_key_file[0] ? c->tls_key_file : NULL;
 	tc.tls_ciphers = c->tls_ciphers[0] ? c->tls_ciphers : NULL;
 	tc.tls_verify = c->tls_verify;
+	tc.dscp = c->sip_dscp;
 	rc = sl__tpmgr_create(&ua->tp, ua->loop, &tc, &h);
 	if (rc == SL_EIO) {
 		sl_log_error(SL_UA_LOG, "sl_ua_create: a TLS file cannot be "

@@ -52,6 +52,7 @@ START_TEST(config_defaults)
 	ck_assert_str_eq(c.video_codecs, "");
 	ck_assert_uint_eq(c.rtp_port_min, 16384);
 	ck_assert_uint_eq(c.rtp_port_max, 32767);
+	ck_assert_int_eq(c.sip_dscp, -1);
 	sl_ua_config_init(NULL);
 }
 END_TEST
@@ -131,6 +132,8 @@ static void bad_dns_v6(struct sl_ua_config *c)
 {
 	snprintf(c->dns_servers, sizeof(c->dns_servers), "[::1");
 }
+static void bad_dscp(struct sl_ua_config *c) { c->sip_dscp = 64; }
+static void bad_dscp_neg(struct sl_ua_config *c) { c->sip_dscp = -2; }
 static void bad_tls_files(struct sl_ua_config *c)
 {
 	snprintf(c->tls_ca_file, sizeof(c->tls_ca_file), "/nonexistent/ca");
@@ -143,7 +146,7 @@ static void (*const bad_config[])(struct sl_ua_config *) = {
 	bad_msg_small, bad_msg_big, bad_txns, bad_queue, bad_run,
 	bad_evmode, bad_no_cb, bad_sipmsg, bad_ippref, bad_prack,
 	bad_min_se, bad_se, bad_codecs, bad_rtp, bad_rtp0, bad_dns,
-	bad_dns_port, bad_dns_v6, bad_tls_files
+	bad_dns_port, bad_dns_v6, bad_tls_files, bad_dscp, bad_dscp_neg
 };
 
 START_TEST(config_bad_field)
