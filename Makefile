@@ -37,12 +37,21 @@ SL_CFLAGS   += $(SAN_FLAGS)
 SL_LDFLAGS  += $(SAN_FLAGS)
 endif
 SL_LDFLAGS  += -pthread
-LIBS        := -lm -lmbedtls -lmbedx509 -lmbedcrypto
+LIBS        := -lm -lmbedtls -lmbedx509 -lmbedcrypto -lopus -lspeexdsp
+# NO_ALSA=1: the smallest audio-only build (virtual devices only).
+ifeq ($(NO_ALSA),1)
+SL_CFLAGS   += -DSL_NO_ALSA
+else
+LIBS        += -lasound
+endif
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
 
 LIB_SRCS    := $(sort $(wildcard lib/*/*.c transport/*.c codecs/*/*.c))
+ifeq ($(NO_ALSA),1)
+LIB_SRCS    := $(filter-out lib/device/alsa%.c,$(LIB_SRCS))
+endif
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 STATIC_LIB  := $(BUILD)/libsipline.a
 SHARED_LIB  := $(BUILD)/libsipline.so.$(VERSION)

@@ -13,7 +13,7 @@ what=${1:-check}
 build_pkgs="build-essential pkg-config libsrtp2-dev libmbedtls-dev
 libspeexdsp-dev libopus-dev libvpx-dev libasound2-dev"
 check_pkgs="check clang libclang-rt-14-dev sip-tester nftables iproute2
-kamailio"
+kamailio libspandsp-dev baresip-core alsa-utils"
 
 case "$what" in
 build) pkgs=$build_pkgs ;;

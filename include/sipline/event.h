@@ -58,7 +58,20 @@ enum sl_event_type {
 	SL_EV_MESSAGE = 18,            /* MESSAGE received: from,
 					* from_display, to, call_id,
 					* content_type, body (inside raw) */
-	SL_EV_DESTROYED = 19           /* sl_ua_destroy() finished */
+	SL_EV_DESTROYED = 19,          /* sl_ua_destroy() finished */
+	SL_EV_REQUEST_RESULT = 20,     /* final answer to sl_ua_send_message()
+					* or sl_ua_send_options():
+					* request_id, code (0: no answer),
+					* reason, raw */
+	SL_EV_INFO = 21,               /* INFO received in a call (other than
+					* DTMF): content_type, body */
+	SL_EV_DTMF = 22,               /* digit, dtmf_method, duration_ms */
+	SL_EV_MEDIA_STARTED = 23,      /* a call's RTP stream runs: codec,
+					* payload_type, remote_rtp */
+	SL_EV_MEDIA_TIMEOUT = 24,      /* no RTP for media_timeout_ms while
+					* the peer should be sending */
+	SL_EV_MEDIA_STATS = 25         /* body: the call's statistics as
+					* JSON (sl_call_stats_json()) */
 };
 
 /** Why a call ended (SL_EV_CLOSED). Values are append-only. */
@@ -103,7 +116,14 @@ enum { SL_EVENT_MAX_CODECS = 8 };
  * @close_reason: SL_EV_CLOSED.
  * @expires:   registration expiry in seconds (registered).
  * @instance_data, @instance_len: call instance data (incoming).
- * @content_type, @body, @body_len: MESSAGE body.
+ * @content_type, @body, @body_len: MESSAGE or INFO body, stats JSON.
+ * @request_id: the id sl_ua_send_message()/sl_ua_send_options() returned.
+ * @digit:     '0'-'9', '*', '#', 'A'-'D' or '!' (flash) (dtmf).
+ * @dtmf_method: "rfc4733" or "info" (dtmf).
+ * @duration_ms: the tone's length (dtmf).
+ * @codec:     negotiated audio codec name (media started, stats).
+ * @payload_type: its RTP payload type.
+ * @remote_rtp: where RTP goes, "ip:port" or "[ip6]:port".
  */
 struct sl_event {
 	enum sl_event_type type;
@@ -133,6 +153,13 @@ struct sl_event {
 	const char *content_type;
 	const void *body;
 	size_t body_len;
+	int request_id;
+	char digit;
+	const char *dtmf_method;
+	unsigned duration_ms;
+	const char *codec;
+	int payload_type;
+	const char *remote_rtp;
 };
 
 /** The callback of SL_EVENTS_CALLBACK mode. */

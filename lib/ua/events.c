@@ -89,7 +89,13 @@ const char *sl_event_name(enum sl_event_type t)
 		[SL_EV_SIP_SENT] = "sip-sent",
 		[SL_EV_SIP_RECEIVED] = "sip-received",
 		[SL_EV_MESSAGE] = "message",
-		[SL_EV_DESTROYED] = "destroyed"
+		[SL_EV_DESTROYED] = "destroyed",
+		[SL_EV_REQUEST_RESULT] = "request-result",
+		[SL_EV_INFO] = "info",
+		[SL_EV_DTMF] = "dtmf",
+		[SL_EV_MEDIA_STARTED] = "media-started",
+		[SL_EV_MEDIA_TIMEOUT] = "media-timeout",
+		[SL_EV_MEDIA_STATS] = "stats"
 	};
 
 	if ((unsigned)t >= sizeof(names) / sizeof(names[0]) || !names[t])
@@ -299,7 +305,8 @@ static size_t payload_need(const struct sl_event *ev, int with_raw)
 	n += str_need(ev->from) + str_need(ev->from_display);
 	n += str_need(ev->to) + str_need(ev->to_display);
 	n += str_need(ev->call_id) + str_need(ev->direction);
-	n += str_need(ev->content_type);
+	n += str_need(ev->content_type) + str_need(ev->dtmf_method);
+	n += str_need(ev->codec) + str_need(ev->remote_rtp);
 	for (unsigned i = 0; i < ev->n_audio_codecs &&
 	     i < SL_EVENT_MAX_CODECS; i++)
 		n += str_need(ev->audio_codecs[i]);
@@ -332,6 +339,9 @@ static void copy_event(struct sl_ua_ev_slot *s, const struct sl_event *src,
 	d->call_id = put_str(&c, src->call_id);
 	d->direction = put_str(&c, src->direction);
 	d->content_type = put_str(&c, src->content_type);
+	d->dtmf_method = put_str(&c, src->dtmf_method);
+	d->codec = put_str(&c, src->codec);
+	d->remote_rtp = put_str(&c, src->remote_rtp);
 	d->n_audio_codecs = src->n_audio_codecs < SL_EVENT_MAX_CODECS ?
 			    src->n_audio_codecs : SL_EVENT_MAX_CODECS;
 	d->n_video_codecs = src->n_video_codecs < SL_EVENT_MAX_CODECS ?
