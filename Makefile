@@ -67,7 +67,10 @@ FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES  := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS   := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/replay/replay_%)
-FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire.c
+FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire.c \
+	lib/media/rtp.c lib/media/rtcp.c lib/media/rtcp_interval.c \
+	lib/media/tel_event.c lib/media/emodel.c lib/device/wav.c \
+	$(wildcard codecs/*/*.c)
 
 .PHONY: all lib tools unit check check-unit check-san check-replay \
 	check-interop check-tsan deps \
@@ -115,7 +118,12 @@ $(BUILD)/bin/sipline: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/sipline/*
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/check_main.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SL_CFLAGS) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -MMD -MP \
-		-o $@ $< $(STATIC_LIB) $(SL_LDFLAGS) $(LDFLAGS) $(CHECK_LIBS) $(LIBS)
+		-o $@ $< $(STATIC_LIB) $(SL_LDFLAGS) $(LDFLAGS) $(CHECK_LIBS) \
+		$(LIBS) $(TEST_LIBS_$*)
+
+# spandsp is the G.722 suite's reference implementation (README:
+# Dependencies); nothing else links it.
+TEST_LIBS_check_codec_g722 = $(shell $(PKG_CONFIG) --libs spandsp 2>/dev/null)
 
 unit: $(UNIT_BINS) tools
 
@@ -169,7 +177,8 @@ check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog
 # ASan, nor linked against objects built without it).
 TSAN_BUILD  ?= build-tsan
 TSAN_FLAGS  := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
-TSAN_TESTS  := check_ua_hammer check_ua_threads check_core_loop
+TSAN_TESTS  := check_ua_hammer check_ua_threads check_core_loop check_device \
+	       check_codec
 
 check-tsan:
 	$(MAKE) BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" \
