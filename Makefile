@@ -178,7 +178,7 @@ check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog
 TSAN_BUILD  ?= build-tsan
 TSAN_FLAGS  := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS  := check_ua_hammer check_ua_threads check_core_loop check_device \
-	       check_codec
+	       check_codec check_media_engine
 
 check-tsan:
 	$(MAKE) BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" \

@@ -195,4 +195,15 @@ int sl__media_stream_stats(struct sl_media_engine *eng, int stream,
 int sl__media_engine_feed(struct sl_media_engine *eng, const int16_t *pcm,
 			  size_t n, unsigned rate);
 
+/**
+ * sl__media_engine_rx_loss() - test-only fault injection: every media
+ * thread drops @permille / 1000 of the valid RTP packets it receives,
+ * before anything counts them (as if lost on the network), drawn from a
+ * generator seeded by @seed (and the slot), so a run repeats exactly.
+ * @permille 0 stops dropping. Thread: SIP loop.
+ * Return: 0 or SL_EINVAL (@permille > 1000).
+ */
+int sl__media_engine_rx_loss(struct sl_media_engine *eng, unsigned permille,
+			     uint32_t seed);
+
 #endif /* SL_MEDIA_ENGINE_H */
