@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "core/bytes.h"
 #include "sip/charset.h"
 #include "sipline/error.h"
 
@@ -26,23 +27,6 @@ enum {
 	/* A name's labels and length bytes, without the final zero byte. */
 	MAX_LABEL_BYTES = SL_DNS_WIRE_NAME_MAX - 1
 };
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 /* Host names only: letters, digits, '-' and '_' (_sip._udp owner names). */
 static int label_char(unsigned char c)
@@ -108,16 +92,16 @@ int sl__dns_encode_query(uint8_t *buf, size_t cap, uint16_t id,
 	if (cap < SL_DNS_HEADER_LEN)
 		return SL_ENOSPC;
 	memset(buf, 0, SL_DNS_HEADER_LEN);
-	put16(buf, id);
-	put16(buf + 2, SL_DNS_F_RD);
-	put16(buf + 4, 1);
+	sl__put_be16(buf, id);
+	sl__put_be16(buf + 2, SL_DNS_F_RD);
+	sl__put_be16(buf + 4, 1);
 	rc = sl__dns_put_name(buf, cap, &off, name, len);
 	if (rc < 0)
 		return rc;
 	if (cap - off < 4)
 		return SL_ENOSPC;
-	put16(buf + off, qtype);
-	put16(buf + off + 2, SL_DNS_CLASS_IN);
+	sl__put_be16(buf + off, qtype);
+	sl__put_be16(buf + off + 2, SL_DNS_CLASS_IN);
 	return (int)(off + 4);
 }
 
@@ -163,7 +147,7 @@ static int rr_skip(const uint8_t *p, size_t len, size_t off, size_t *end)
 
 	if (name_skip(p, len, off, &n) < 0 || len - n < 10)
 		return SL_EPARSE;
-	rdlen = get16(p + n + 8);
+	rdlen = sl__get_be16(p + n + 8);
 	if (len - n - 10 < rdlen)
 		return SL_EPARSE;
 	*end = n + 10 + rdlen;
@@ -183,12 +167,12 @@ int sl__dns_msg_parse(struct sl_dns_msg *m, const uint8_t *p, size_t len)
 		return SL_EPARSE;
 	m->p = p;
 	m->len = len;
-	m->id = get16(p);
-	m->flags = get16(p + 2);
-	m->n_question = get16(p + 4);
-	m->n_answer = get16(p + 6);
-	m->n_authority = get16(p + 8);
-	m->n_additional = get16(p + 10);
+	m->id = sl__get_be16(p);
+	m->flags = sl__get_be16(p + 2);
+	m->n_question = sl__get_be16(p + 4);
+	m->n_answer = sl__get_be16(p + 6);
+	m->n_authority = sl__get_be16(p + 8);
+	m->n_additional = sl__get_be16(p + 10);
 	truncated = (m->flags & SL_DNS_F_TC) != 0;
 	/* One question per message in practice (RFC 9619). */
 	if (m->n_question > 1)
@@ -197,8 +181,8 @@ int sl__dns_msg_parse(struct sl_dns_msg *m, const uint8_t *p, size_t len)
 		m->q_name = off;
 		if (name_skip(p, len, off, &off) < 0 || len - off < 4)
 			return SL_EPARSE;
-		m->q_type = get16(p + off);
-		m->q_class = get16(p + off + 2);
+		m->q_type = sl__get_be16(p + off);
+		m->q_class = sl__get_be16(p + off + 2);
 		off += 4;
 	}
 	m->rr_off = off;
@@ -280,16 +264,16 @@ static int decode_rdata(const struct sl_dns_msg *m, struct sl_dns_rr *rr)
 	case SL_DNS_T_SRV:
 		if (rr->rdlen < 7)
 			return SL_EPARSE;
-		rr->u.srv.priority = get16(d);
-		rr->u.srv.weight = get16(d + 2);
-		rr->u.srv.port = get16(d + 4);
+		rr->u.srv.priority = sl__get_be16(d);
+		rr->u.srv.weight = sl__get_be16(d + 2);
+		rr->u.srv.port = sl__get_be16(d + 4);
 		rr->u.srv.target = rr->rdata + 6;
 		return rdata_name(m, rr->rdata + 6, end);
 	case SL_DNS_T_NAPTR:
 		if (rr->rdlen < 8)
 			return SL_EPARSE;
-		rr->u.naptr.order = get16(d);
-		rr->u.naptr.preference = get16(d + 2);
+		rr->u.naptr.order = sl__get_be16(d);
+		rr->u.naptr.preference = sl__get_be16(d + 2);
 		off = rr->rdata + 4;
 		if (take_string(m->p, &off, end, &rr->u.naptr.flags) < 0 ||
 		    take_string(m->p, &off, end, &rr->u.naptr.services) < 0 ||
@@ -316,7 +300,7 @@ int sl__dns_rr_next(const struct sl_dns_msg *m, struct sl_dns_iter *it,
 	/* sl__dns_msg_parse() checked the frames; check again anyway so an
 	 * iterator over a message it did not see cannot read past the end. */
 	if (it->off >= m->len || name_skip(m->p, m->len, it->off, &n) < 0 ||
-	    m->len - n < 10 || m->len - n - 10 < get16(m->p + n + 8)) {
+	    m->len - n < 10 || m->len - n - 10 < sl__get_be16(m->p + n + 8)) {
 		it->index = total;
 		return SL_EPARSE;
 	}
@@ -325,10 +309,10 @@ int sl__dns_rr_next(const struct sl_dns_msg *m, struct sl_dns_iter *it,
 		      it->index < an + ns ? SL_DNS_AUTHORITY :
 		      SL_DNS_ADDITIONAL;
 	rr->name = it->off;
-	rr->type = get16(h);
-	rr->cls = get16(h + 2);
-	rr->ttl = get32(h + 4);
-	rr->rdlen = get16(h + 8);
+	rr->type = sl__get_be16(h);
+	rr->cls = sl__get_be16(h + 2);
+	rr->ttl = sl__get_be32(h + 4);
+	rr->rdlen = sl__get_be16(h + 8);
 	rr->rdata = n + 10;
 	it->off = rr->rdata + rr->rdlen;
 	it->index++;

@@ -139,56 +139,58 @@ static inline uint8_t alaw_enc(int16_t x)
 	return (uint8_t)(((seg << 4) | ((m >> (seg - 1)) & 0x0F)) ^ mask);
 }
 
-static int pcmu_encode(void *state, const int16_t *pcm, size_t n,
-		       uint8_t *out, size_t cap)
+/* One sample per byte each way, so both laws share the loops; @enc is a
+ * constant at every call, which the compiler inlines. */
+static inline int g711_encode(const int16_t *pcm, size_t n, uint8_t *out,
+			      size_t cap, uint8_t (*enc)(int16_t))
 {
-	(void)state;
 	if (n > INT32_MAX || (n && (!pcm || !out)))
 		return SL_EINVAL;
 	if (n > cap)
 		return SL_ENOSPC;
 	for (size_t i = 0; i < n; i++)
-		out[i] = ulaw_enc(pcm[i]);
+		out[i] = enc(pcm[i]);
 	return (int)n;
+}
+
+static inline int g711_decode(const uint8_t *in, size_t len, int16_t *pcm,
+			      size_t cap, const int16_t table[256])
+{
+	if (len > INT32_MAX || (len && (!in || !pcm)))
+		return SL_EINVAL;
+	if (len > cap)
+		return SL_ENOSPC;
+	for (size_t i = 0; i < len; i++)
+		pcm[i] = table[in[i]];
+	return (int)len;
+}
+
+static int pcmu_encode(void *state, const int16_t *pcm, size_t n,
+		       uint8_t *out, size_t cap)
+{
+	(void)state;
+	return g711_encode(pcm, n, out, cap, ulaw_enc);
 }
 
 static int pcmu_decode(void *state, const uint8_t *in, size_t len,
 		       int16_t *pcm, size_t cap)
 {
 	(void)state;
-	if (len > INT32_MAX || (len && (!in || !pcm)))
-		return SL_EINVAL;
-	if (len > cap)
-		return SL_ENOSPC;
-	for (size_t i = 0; i < len; i++)
-		pcm[i] = ulaw_dec[in[i]];
-	return (int)len;
+	return g711_decode(in, len, pcm, cap, ulaw_dec);
 }
 
 static int pcma_encode(void *state, const int16_t *pcm, size_t n,
 		       uint8_t *out, size_t cap)
 {
 	(void)state;
-	if (n > INT32_MAX || (n && (!pcm || !out)))
-		return SL_EINVAL;
-	if (n > cap)
-		return SL_ENOSPC;
-	for (size_t i = 0; i < n; i++)
-		out[i] = alaw_enc(pcm[i]);
-	return (int)n;
+	return g711_encode(pcm, n, out, cap, alaw_enc);
 }
 
 static int pcma_decode(void *state, const uint8_t *in, size_t len,
 		       int16_t *pcm, size_t cap)
 {
 	(void)state;
-	if (len > INT32_MAX || (len && (!in || !pcm)))
-		return SL_EINVAL;
-	if (len > cap)
-		return SL_ENOSPC;
-	for (size_t i = 0; i < len; i++)
-		pcm[i] = alaw_dec[in[i]];
-	return (int)len;
+	return g711_decode(in, len, pcm, cap, alaw_dec);
 }
 
 const struct sl_codec sl__codec_pcmu = {

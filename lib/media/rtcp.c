@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/bytes.h"
 #include "media/rtp.h"
 #include "sipline/error.h"
 
@@ -32,43 +33,18 @@ enum {
 /* Seconds from 1900 (NTP era 0) to 1970 (the Unix epoch). */
 #define NTP_UNIX_OFFSET 2208988800u
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static void get_block(const uint8_t *p, struct sl_rtcp_block *b)
 {
 	uint32_t lost = (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 
-	b->ssrc = get32(p);
+	b->ssrc = sl__get_be32(p);
 	b->fraction = p[4];
 	/* Sign-extend the 24-bit two's complement count. */
 	b->lost = (int32_t)(lost & 0x7fffff) - (int32_t)(lost & 0x800000);
-	b->ext_max = get32(p + 8);
-	b->jitter = get32(p + 12);
-	b->lsr = get32(p + 16);
-	b->dlsr = get32(p + 20);
+	b->ext_max = sl__get_be32(p + 8);
+	b->jitter = sl__get_be32(p + 12);
+	b->lsr = sl__get_be32(p + 16);
+	b->dlsr = sl__get_be32(p + 20);
 }
 
 /*
@@ -87,18 +63,18 @@ static int parse_report(const uint8_t *p, size_t body, unsigned count,
 
 	if (body < fixed || (body - fixed) / BLOCK_LEN < count)
 		return SL_EPARSE;
-	ssrc = get32(p + 4);
+	ssrc = sl__get_be32(p + 4);
 	if (ssrc != i->ssrc)
 		return 0;
 	if (!*seen) {
 		*seen = 1;
 		if (is_sr) {
 			i->has_sr = 1;
-			i->sr.ntp = (uint64_t)get32(p + 8) << 32 |
-				    get32(p + 12);
-			i->sr.rtp_ts = get32(p + 16);
-			i->sr.packets = get32(p + 20);
-			i->sr.octets = get32(p + 24);
+			i->sr.ntp = (uint64_t)sl__get_be32(p + 8) << 32 |
+				    sl__get_be32(p + 12);
+			i->sr.rtp_ts = sl__get_be32(p + 16);
+			i->sr.packets = sl__get_be32(p + 20);
+			i->sr.octets = sl__get_be32(p + 24);
 		}
 	}
 	q = p + 4 + fixed;
@@ -120,7 +96,7 @@ static int parse_sdes(const uint8_t *p, size_t body, unsigned count,
 
 		if (end - q < 4)
 			return SL_EPARSE;
-		src = get32(p + q);
+		src = sl__get_be32(p + q);
 		q += 4;
 		/* Each item moves q forward by at least one byte, so this
 		 * ends within the packet. */
@@ -180,7 +156,7 @@ int sl__rtcp_parse(const uint8_t *pkt, size_t len, struct sl_rtcp_info *i)
 			pkt[1] != SL_RTCP_BYE))
 		return SL_EPARSE;
 	if (pkt[1] != SL_RTCP_BYE || (pkt[0] & 0x1f))
-		i->ssrc = get32(pkt + 4);
+		i->ssrc = sl__get_be32(pkt + 4);
 	/* Every packet is at least 4 bytes, so at most len/4 rounds. */
 	while (off < len) {
 		const uint8_t *p = pkt + off;
@@ -190,7 +166,7 @@ int sl__rtcp_parse(const uint8_t *pkt, size_t len, struct sl_rtcp_info *i)
 
 		if (len - off < 4 || p[0] >> 6 != 2)
 			return SL_EPARSE;
-		plen = ((size_t)get16(p + 2) + 1) * 4;
+		plen = ((size_t)sl__get_be16(p + 2) + 1) * 4;
 		if (plen > len - off)
 			return SL_EPARSE;
 		body = plen - 4;
@@ -234,21 +210,21 @@ static void put_block(uint8_t *p, const struct sl_rtcp_block *b)
 		lost = 0x7fffff;
 	if (lost < -0x800000)
 		lost = -0x800000;
-	put32(p, b->ssrc);
+	sl__put_be32(p, b->ssrc);
 	/* Two's complement in 24 bits, after the fraction octet. */
-	put32(p + 4, (uint32_t)b->fraction << 24 |
+	sl__put_be32(p + 4, (uint32_t)b->fraction << 24 |
 		     ((uint32_t)lost & 0xffffff));
-	put32(p + 8, b->ext_max);
-	put32(p + 12, b->jitter);
-	put32(p + 16, b->lsr);
-	put32(p + 20, b->dlsr);
+	sl__put_be32(p + 8, b->ext_max);
+	sl__put_be32(p + 12, b->jitter);
+	sl__put_be32(p + 16, b->lsr);
+	sl__put_be32(p + 20, b->dlsr);
 }
 
 static void put_common(uint8_t *p, unsigned count, uint8_t pt, size_t plen)
 {
 	p[0] = (uint8_t)(0x80 | count);
 	p[1] = pt;
-	put16(p + 2, (uint16_t)(plen / 4 - 1));
+	sl__put_be16(p + 2, (uint16_t)(plen / 4 - 1));
 }
 
 int sl__rtcp_build(uint8_t *out, size_t cap, uint32_t ssrc,
@@ -272,21 +248,21 @@ int sl__rtcp_build(uint8_t *out, size_t cap, uint32_t ssrc,
 		return SL_ENOSPC;
 
 	put_common(out, n, sr ? SL_RTCP_SR : SL_RTCP_RR, rep);
-	put32(out + 4, ssrc);
+	sl__put_be32(out + 4, ssrc);
 	off = 8;
 	if (sr) {
-		put32(out + off, (uint32_t)(sr->ntp >> 32));
-		put32(out + off + 4, (uint32_t)sr->ntp);
-		put32(out + off + 8, sr->rtp_ts);
-		put32(out + off + 12, sr->packets);
-		put32(out + off + 16, sr->octets);
+		sl__put_be32(out + off, (uint32_t)(sr->ntp >> 32));
+		sl__put_be32(out + off + 4, (uint32_t)sr->ntp);
+		sl__put_be32(out + off + 8, sr->rtp_ts);
+		sl__put_be32(out + off + 12, sr->packets);
+		sl__put_be32(out + off + 16, sr->octets);
 		off += SENDER_INFO_LEN;
 	}
 	for (unsigned k = 0; k < n; k++, off += BLOCK_LEN)
 		put_block(out + off, &blocks[k]);
 
 	put_common(out + off, 1, SL_RTCP_SDES, sdes);
-	put32(out + off + 4, ssrc);
+	sl__put_be32(out + off + 4, ssrc);
 	out[off + 8] = SDES_CNAME;
 	out[off + 9] = (uint8_t)cname_len;
 	memcpy(out + off + 10, cname, cname_len);
@@ -295,7 +271,7 @@ int sl__rtcp_build(uint8_t *out, size_t cap, uint32_t ssrc,
 
 	if (bye) {
 		put_common(out + off, 1, SL_RTCP_BYE, 8);
-		put32(out + off + 4, ssrc);
+		sl__put_be32(out + off + 4, ssrc);
 		off += 8;
 	}
 	return (int)off;

@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "core/bytes.h"
 #include "media/rtp.h"
 #include "sipline/error.h"
 
@@ -28,31 +29,6 @@ enum {
 #define LOST_MAX 0x7fffff
 #define LOST_MIN (-0x800000)
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 int sl__rtp_parse(const uint8_t *pkt, size_t len, struct sl_rtp_hdr *h)
 {
 	size_t off, end;
@@ -66,15 +42,15 @@ int sl__rtp_parse(const uint8_t *pkt, size_t len, struct sl_rtp_hdr *h)
 	cc = pkt[0] & 0x0f;
 	h->marker = pkt[1] >> 7;
 	h->pt = pkt[1] & 0x7f;
-	h->seq = get16(pkt + 2);
-	h->ts = get32(pkt + 4);
-	h->ssrc = get32(pkt + 8);
+	h->seq = sl__get_be16(pkt + 2);
+	h->ts = sl__get_be32(pkt + 4);
+	h->ssrc = sl__get_be32(pkt + 8);
 	off = SL_RTP_HDR;
 	if (len - off < 4u * cc)
 		return SL_EPARSE;
 	h->cc = (uint8_t)cc;
 	for (unsigned k = 0; k < cc; k++, off += 4)
-		h->csrc[k] = get32(pkt + off);
+		h->csrc[k] = sl__get_be32(pkt + off);
 	if (pkt[0] & 0x10) {
 		size_t words;
 
@@ -82,8 +58,8 @@ int sl__rtp_parse(const uint8_t *pkt, size_t len, struct sl_rtp_hdr *h)
 		 * not counting this 4-byte header. */
 		if (len - off < 4)
 			return SL_EPARSE;
-		h->ext_profile = get16(pkt + off);
-		words = get16(pkt + off + 2);
+		h->ext_profile = sl__get_be16(pkt + off);
+		words = sl__get_be16(pkt + off + 2);
 		off += 4;
 		if (len - off < 4 * words)
 			return SL_EPARSE;
@@ -115,9 +91,9 @@ int sl__rtp_write_hdr(uint8_t *out, size_t cap, uint8_t pt, int marker,
 		return SL_ENOSPC;
 	out[0] = 0x80; /* V=2, no padding, no extension, no CSRC */
 	out[1] = (uint8_t)((marker ? 0x80 : 0) | pt);
-	put16(out + 2, seq);
-	put32(out + 4, ts);
-	put32(out + 8, ssrc);
+	sl__put_be16(out + 2, seq);
+	sl__put_be32(out + 4, ts);
+	sl__put_be32(out + 8, ssrc);
 	return SL_RTP_HDR;
 }
 
