@@ -119,6 +119,10 @@ struct sl_call_stats {
 	double remote_loss_pct;   /* what the peer's reports say */
 	double mos;               /* G.107 E-model estimate, 1.0 - 4.5 */
 	unsigned duration_s;      /* since media started */
+	uint64_t discarded;       /* received but never played: dropped by
+				   * the jitter buffer (overflow, or shrunk
+				   * to its target: clock drift, a burst
+				   * beyond jb_max_ms, a new talk-spurt) */
 };
 
 /**
@@ -134,7 +138,8 @@ int sl_call_stats(struct sl_ua *ua, int session, struct sl_call_stats *out);
  * sl_call_stats_json() - the same statistics as one JSON object (keys:
  * session, codec, payload_type, clock_rate, remote_rtp, tx_packets,
  * tx_bytes, rx_packets, rx_bytes, lost, late, concealed, duplicate,
- * jitter_ms, rtt_ms, jb_delay_ms, remote_loss_pct, mos, duration_s) into
+ * jitter_ms, rtt_ms, jb_delay_ms, remote_loss_pct, mos, duration_s,
+ * discarded) into
  * @buf, NUL-terminated. The same document arrives as SL_EV_MEDIA_STATS
  * when the call ends.
  * Return: its length.

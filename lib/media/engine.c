@@ -148,7 +148,8 @@ static int alloc_slots(struct sl_media_engine *e)
 	size_t ring_bytes = e->frame_elem * SL_ME_PCM_FRAMES;
 
 	e->streams = sl__calloc(e->max_streams, sizeof(*e->streams));
-	if (!e->streams)
+	e->mix_gen = sl__calloc(e->max_streams, sizeof(*e->mix_gen));
+	if (!e->streams || !e->mix_gen)
 		return SL_ENOMEM;
 	for (unsigned i = 0; i < e->max_streams; i++) {
 		struct sl_mstream *s = &e->streams[i];
@@ -158,7 +159,7 @@ static int alloc_slots(struct sl_media_engine *e)
 		atomic_init(&s->id, -1);
 		atomic_init(&s->act, 0);
 		atomic_init(&s->dtmf_pending, 0);
-		atomic_init(&s->mix_gen, 0);
+		atomic_init(&e->mix_gen[i], 0);
 		atomic_init(&s->pub.seq, 0);
 		for (size_t w = 0; w < SL_ME_STATS_WORDS; w++)
 			atomic_init(&s->pub.w[w], 0);
@@ -216,13 +217,18 @@ static int thread_init(struct sl_media_engine *e, struct sl_mthread *t,
 	t->cmdfd = -1;
 	t->timerfd = -1;
 	atomic_init(&t->quit, 0);
+	atomic_init(&t->n_streams, 0);
 	atomic_init(&t->ev_dropped, 0);
 	t->cmd_mem = sl__calloc(SL_ME_CMD_CAP, sizeof(struct sl_me_cmd));
 	t->ev_mem = sl__calloc(SL_ME_EV_CAP, sizeof(struct sl_me_ev));
 	t->owned = sl__calloc(e->max_streams, sizeof(int));
 	t->mine = sl__calloc(e->max_streams, 1);
 	t->frame = sl__calloc(1, e->frame_elem);
-	if (!t->cmd_mem || !t->ev_mem || !t->owned || !t->mine || !t->frame)
+	/* Thread 0 mixes the other threads' streams: a list of them. */
+	if (index == 0 && e->n_threads > 1)
+		t->foreign = sl__calloc(e->max_streams, sizeof(int));
+	if (!t->cmd_mem || !t->ev_mem || !t->owned || !t->mine || !t->frame ||
+	    (index == 0 && e->n_threads > 1 && !t->foreign))
 		return SL_ENOMEM;
 	sl__spsc_init(&t->cmd, t->cmd_mem, SL_ME_CMD_CAP,
 		      sizeof(struct sl_me_cmd));
@@ -236,12 +242,13 @@ static int thread_init(struct sl_media_engine *e, struct sl_mthread *t,
 		return SL_ENOMEM;
 	/* One tick per device frame: thread 0 mixes at the device's pace
 	 * and every thread's timers (RTCP, keep-alive, timeout) have a
-	 * frame's resolution. */
+	 * frame's resolution. The other threads arm theirs while they run
+	 * streams (worker.c): idle, they sleep. */
 	memset(&its, 0, sizeof(its));
 	its.it_interval.tv_sec = ns / 1000000000L;
 	its.it_interval.tv_nsec = ns % 1000000000L;
 	its.it_value = its.it_interval;
-	if (timerfd_settime(t->timerfd, 0, &its, NULL) < 0)
+	if (index == 0 && timerfd_settime(t->timerfd, 0, &its, NULL) < 0)
 		return SL_EIO;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
@@ -267,6 +274,7 @@ static void thread_fini(struct sl_mthread *t)
 	sl__free(t->owned);
 	sl__free(t->mine);
 	sl__free(t->frame);
+	sl__free(t->foreign);
 }
 
 static void stop_threads(struct sl_media_engine *e)
@@ -301,6 +309,7 @@ static void engine_free(struct sl_media_engine *e)
 	e->dev = NULL;
 	sl__audio_port_destroy(e->port);
 	free_slots(e);
+	sl__free(e->mix_gen);
 	if (e->thr) {
 		for (unsigned i = 0; i < e->n_threads; i++)
 			thread_fini(&e->thr[i]);
@@ -368,9 +377,15 @@ int sl__media_engine_create(const struct sl_media_config *cfg,
 	atomic_init(&e->loss_permille, 0);
 	atomic_init(&e->loss_seed, 0);
 	atomic_init(&e->loss_epoch, 0);
+	if (e->dev_rate < 8000 || e->dev_rate > 48000 ||
+	    (e->dev_rate * e->frame_ms) % 1000 != 0) {
+		rc = SL_EINVAL;         /* a rate the frame cannot split */
+		goto fail;
+	}
+	/* The arguments are valid now, so only memory can fail. */
 	e->port = sl__audio_port_create(e->dev_rate, e->frame_ms, 0);
 	if (!e->port) {
-		rc = SL_EINVAL;         /* a rate the frame cannot split */
+		rc = SL_ENOMEM;
 		goto fail;
 	}
 	e->dev_frame = sl__audio_port_frame(e->port);

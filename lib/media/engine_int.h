@@ -14,16 +14,20 @@
  *    every hand-over;
  *  - a few C11 atomics cross threads: the stream id and the statistics
  *    seqlock (read by any thread), the resource set in use (loop reads),
- *    the pending DTMF count, and the mix generation that thread 0 (the
- *    device mixer) reads to find the streams it feeds.
+ *    the pending DTMF count, the mix generation that thread 0 (the
+ *    device mixer) reads to find the other threads' streams it feeds
+ *    (one dense array in the engine, so finding them reads a few cache
+ *    lines, not every slot), and each thread's count of streams.
  *
- * Audio between the device and a stream always goes through two per-slot
+ * Thread 0 owns the device, so its own streams take capture frames and
+ * give playback frames directly, inside the mixer's pass over them (no
+ * copies, no rings: with one media thread that is every stream). A
+ * stream of another thread talks to the device through two per-slot
  * SPSC rings of device frames (capture: thread 0 -> owner, playback:
- * owner -> thread 0), whichever thread owns the stream, so thread 0 does
- * the same work for its own streams as for the others'. A frame carries
- * the generation of the stream it was made for: a slot that is reused
- * never plays or sends a previous call's leftovers, and nobody has to
- * reset a ring that another thread might be touching.
+ * owner -> thread 0). A ring frame carries the generation of the stream
+ * it was made for: a slot that is reused never plays or sends a previous
+ * call's leftovers, and nobody has to reset a ring that another thread
+ * might be touching.
  */
 #ifndef SL_MEDIA_ENGINE_INT_H
 #define SL_MEDIA_ENGINE_INT_H
@@ -60,7 +64,7 @@ enum {
 	SL_ME_DEV_CAP = 2048,       /* two device frames and a margin */
 	SL_ME_LAST_CAP = 2880,      /* kept for repetition (60 ms at 48k) */
 	SL_ME_DTMF_QUEUE = 32,
-	SL_ME_RX_BURST = 64,        /* datagrams read per wake-up */
+	SL_ME_MIX_PASS = 4,         /* device frames per mixer pass */
 	SL_ME_STATS_WORDS = (sizeof(struct sl_call_stats) + 7) / 8
 };
 
@@ -184,7 +188,6 @@ struct sl_mstream {
 	_Atomic int id;              /* stream id, -1 when free */
 	_Atomic int act;             /* resource set in use (media) */
 	_Atomic unsigned dtmf_pending; /* queued digits not yet sent */
-	_Atomic uint32_t mix_gen;    /* 0: not mixed; else frames' tag */
 	struct sl_stats_pub pub;
 	struct sl_spsc cap_ring;     /* thread 0 -> owner, device frames */
 	struct sl_spsc play_ring;    /* owner -> thread 0, device frames */
@@ -220,6 +223,7 @@ struct sl_mstream {
 	uint64_t next_ka_us;         /* next keep-alive */
 	struct sockaddr_storage rtp_to, rtcp_to;
 	socklen_t rtp_to_len, rtcp_to_len;
+	int rtp_to_ok;               /* rtp_to is an address to send to */
 
 	/* latching (RFC 4961) */
 	int latched;
@@ -227,6 +231,13 @@ struct sl_mstream {
 	struct sockaddr_storage cand;
 	socklen_t cand_len;
 	unsigned cand_n;
+
+	/* the RTP socket connected to rtp_to (stream.c: sends skip the
+	 * route look-up) */
+	int connected;
+	int connect_off;             /* not for this remote address */
+	unsigned conn_n;             /* packets in a row from rtp_to ... */
+	uint8_t conn_dst[16];        /* ... to this address of ours */
 
 	/* receiving */
 	struct sl_rtp_source src;
@@ -240,23 +251,22 @@ struct sl_mstream {
 	unsigned loss_epoch;
 	unsigned loss_permille;
 
-	/* capture: codec-rate samples waiting for a whole packet */
-	int16_t acc[SL_ME_ACC_CAP];
+	/* capture: codec-rate samples waiting for a whole packet (acc) */
 	size_t acc_n;
 
-	/* playout */
-	int16_t dec[SL_ME_DEC_CAP];  /* decoded, codec rate */
-	size_t dec_n;
-	int16_t dev[SL_ME_DEV_CAP];  /* resampled, device rate */
-	size_t dev_n;
-	int16_t last[SL_ME_LAST_CAP];/* the last good frame (repetition) */
-	size_t last_n;
+	/* playout: two FIFOs, each [off, off + n) of its array; without a
+	 * resampler the codec runs at the device rate and dec alone is
+	 * used */
+	size_t dec_off, dec_n;       /* decoded, codec rate */
+	size_t dev_off, dev_n;       /* resampled, device rate */
+	size_t last_n;               /* in last */
 	unsigned fade_k;             /* consecutive repeated frames */
 	int in_cn;                   /* comfort noise since the last SID */
 	uint8_t cn_level;
 	uint32_t cn_rng;
 	uint64_t concealed;
-	unsigned play_target;        /* frames kept in play_ring */
+	unsigned play_target;        /* frames kept in play_ring (streams
+				      * of threads other than 0) */
 
 	struct sl_dtmf_rx drx;
 	struct sl_dtmf_tx dtx;
@@ -277,6 +287,13 @@ struct sl_mstream {
 	uint64_t media_start_us;     /* first packet either way, 0: none */
 	uint64_t next_pub_us;
 	char remote_str[64];
+
+	/* The sample buffers, last: every tick touches only their ends in
+	 * use, and the fields above then share a few cache lines. */
+	int16_t acc[SL_ME_ACC_CAP];
+	int16_t dec[SL_ME_DEC_CAP];
+	int16_t dev[SL_ME_DEV_CAP];
+	int16_t last[SL_ME_LAST_CAP];/* the last good frame (repetition) */
 };
 
 /** struct sl_mthread - one media thread. */
@@ -292,19 +309,35 @@ struct sl_mthread {
 	struct sl_spsc ev;           /* this thread -> loop */
 	void *cmd_mem, *ev_mem;
 	_Atomic int quit;
+	_Atomic unsigned n_streams;  /* n_owned as last published (thread 0
+				      * wakes only threads that have some) */
 	int *owned;                  /* slots this thread runs */
 	unsigned n_owned;
 	uint8_t *mine;               /* per slot: 1 when in owned[] */
 	_Atomic unsigned long ev_dropped;
+	uint64_t next_tick_us;       /* when the next frame tick is due */
+	uint64_t clock_ticks;        /* ticks made by the clock since the
+				      * timerfd was last read */
+	uint64_t late_ticks;         /* frame ticks missed (came a whole
+				      * frame or more late) */
 	/* scratch, this thread only */
 	uint8_t pkt[SL_ME_RX_CAP];
 	uint8_t out[SL_RTP_HDR + SL_ME_MAX_PAYLOAD];
 	unsigned char *frame;        /* one ring element */
-	int32_t mix[SL_ME_MAX_DEV_FRAME];
 	int16_t pcm[SL_ME_MAX_DEV_FRAME];
-	int16_t loop_pcm[SL_ME_MAX_DEV_FRAME];
-	int have_loop_pcm;
-	int16_t tmp[SL_ME_DEC_CAP];
+
+	/* thread 0: the mixer's pass (sl__mix_begin() .. sl__mix_end()) */
+	int *foreign;                /* other threads' slots being mixed */
+	unsigned n_foreign;
+	unsigned k_cap;              /* capture frames in cap[] */
+	unsigned k_out;              /* playback frames made this pass, */
+	unsigned k_skip;             /* the first k_skip of them discarded */
+	unsigned long underrun_seen; /* the device's underrun counter */
+	unsigned long skip_owed;     /* samples the device played as silence
+				      * that the streams still have to pass */
+	uint64_t skipped;            /* frames passed so (diagnostics) */
+	int16_t cap[SL_ME_MIX_PASS][SL_ME_MAX_DEV_FRAME];
+	int32_t mix[SL_ME_MIX_PASS][SL_ME_MAX_DEV_FRAME];
 };
 
 /** struct sl_media_engine - see engine.h. */
@@ -313,6 +346,8 @@ struct sl_media_engine {
 	unsigned max_streams;
 	unsigned n_threads;
 	struct sl_mstream *streams;
+	_Atomic uint32_t *mix_gen;   /* per slot, owner -> thread 0: 0 not
+				      * mixed, else the tag of its frames */
 	struct sl_mthread *thr;
 	int evfd;                    /* events wait (any media thread) */
 	struct sl_audio_port *port;
@@ -365,6 +400,14 @@ static inline uint32_t sl__me_rand(uint32_t *s)
 	return x;
 }
 
+/* A hint that @p will be read soon (the mixer runs thousands of streams
+ * a tick, each cold in the cache); nothing where the compiler has none. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SL_ME_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SL_ME_PREFETCH(p) ((void)(p))
+#endif
+
 static inline int16_t sl__me_sat16(int32_t v)
 {
 	if (v > 32767)
@@ -415,7 +458,11 @@ void sl__ms_apply_codec(struct sl_mstream *s);
 /* ---- playout.c: jitter buffer to decoded PCM ---- */
 
 void sl__ms_playout_reset(struct sl_mstream *s);
-/** Produces one device frame of @s's received audio into @out. */
+/** Produces one device frame of @s's received audio (with the stream's
+ * mute and gain) and returns where it is: inside @s's playout FIFO,
+ * writable, valid until the next playout call on @s. */
+int16_t *sl__ms_play_next(struct sl_mstream *s, uint64_t now);
+/** The same, copied into @out. */
 void sl__ms_play_frame(struct sl_mstream *s, int16_t *out, uint64_t now);
 
 /* ---- dtmf_recv.c ---- */
@@ -439,13 +486,34 @@ void sl__ms_dtmf_local(struct sl_mstream *s, int16_t *pcm, size_t n,
 
 /* ---- mix.c: device fan-out, stream send, playback mix ---- */
 
-/** Thread 0: reads capture frames and hands them to every stream. */
-void sl__mix_capture(struct sl_mthread *thr0);
-/** Thread 0: mixes every stream's next frame onto the speaker. */
-void sl__mix_playback(struct sl_mthread *thr0);
-/** Owner: encodes and sends what capture frames brought. */
+/**
+ * sl__mix_begin() - thread 0 starts a mixer pass: reads up to
+ * SL_ME_MIX_PASS capture frames (handing them to the other threads'
+ * streams at once) and decides how many playback frames the pass makes:
+ * what the device's queue lacks, plus frames the device already played
+ * as silence because we were late, which every stream must still pass
+ * so that its playout keeps the device's pace.
+ * Return: 1 when the pass has work (frames in or out), else 0 (ending
+ * such a pass does nothing).
+ */
+int sl__mix_begin(struct sl_mthread *thr0);
+/** Thread 0: fetches into the cache what sl__mix_stream() will read of
+ * @s, in two steps: @stage 0 the slot's fields, @stage 1 (a stream
+ * later, once those are in) what they point to. */
+void sl__mix_prefetch(const struct sl_mstream *s, int stage);
+/** Thread 0, inside a pass: one of its own streams takes the pass's
+ * capture frames and adds its playback frames to the mix. */
+void sl__mix_stream(struct sl_mthread *thr0, struct sl_mstream *s,
+		    uint64_t now);
+/** Thread 0 ends the pass: the other threads' frames, loopback, and the
+ * mix to the device. */
+void sl__mix_end(struct sl_mthread *thr0);
+/** Owner (not thread 0): encodes and sends what its capture ring holds. */
 void sl__ms_capture(struct sl_mstream *s, uint64_t now);
-/** Owner: keeps play_ring at its target depth. */
+/** Owner: encodes and sends @n device-rate samples of capture. */
+void sl__ms_capture_pcm(struct sl_mstream *s, const int16_t *pcm, size_t n,
+			uint64_t now);
+/** Owner (not thread 0): keeps play_ring at its target depth. */
 void sl__ms_fill_play(struct sl_mstream *s, uint64_t now);
 
 /* ---- rtcp_sched.c ---- */

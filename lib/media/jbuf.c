@@ -34,7 +34,13 @@
  *    stayed half a packet above target for 0.5 s, and the real depth did
  *    not fall below two packets meanwhile (so the drop cannot starve), one
  *    frame is dropped: at once if it is silence (CN, tiny payload), else
- *    after 1 s at the latest;
+ *    after 1 s at the latest - and only at a step where the packet that
+ *    then plays arrived half a packet (plus jitter) earlier, so the drop
+ *    cannot make the next one late (drop_is_safe());
+ *  - when the real depth exceeds max_ms (playout fell behind arrival, or
+ *    a burst came after a stall) it is cut back to the target at once,
+ *    oldest first: a frame at a time would take seconds, and everything
+ *    above max_ms is delay nobody asked for;
  *  - when the smoothed depth falls a whole packet below target (the
  *    target jumped) a concealment frame is inserted after 100 ms, or at
  *    once after a silence frame;
@@ -48,7 +54,8 @@
  * packet: reported as SL_JB_LOST, covered by a preceding insertion, or
  * skipped when playout resumes after a refill or on overflow. A restart
  * (jump, marker after silence) skips nothing: numbering starts afresh.
- * Packets flushed by a restart or a reset count as drift_dropped, so
+ * Packets flushed by a restart or a reset, or cut when the depth went
+ * past max_ms, count as drift_dropped, so
  * received = played + drift_dropped + overflow + late + duplicate +
  * too big + still held, always.
  */
@@ -94,6 +101,7 @@ struct jb_slot {
 	int64_t seq;            /* extended; meaningful unless SLOT_FREE */
 	int64_t ts;             /* extended */
 	int64_t dur;            /* RTP units; see the file comment */
+	uint64_t arr_us;        /* when it arrived (local clock) */
 	uint32_t len;
 	uint8_t state;
 	uint8_t marker;
@@ -425,7 +433,8 @@ static void jitter_update(struct sl_jbuf *jb, int64_t ts, uint64_t arr_us)
 }
 
 static void store(struct sl_jbuf *jb, int64_t seq, int64_t ts, int marker,
-		  uint8_t pt, const uint8_t *payload, size_t len)
+		  uint8_t pt, const uint8_t *payload, size_t len,
+		  uint64_t arr_us)
 {
 	struct jb_slot *s = slot_of(jb, seq);
 	struct jb_slot *nx = held(jb, seq + 1);
@@ -433,6 +442,7 @@ static void store(struct sl_jbuf *jb, int64_t seq, int64_t ts, int marker,
 
 	s->seq = seq;
 	s->ts = ts;
+	s->arr_us = arr_us;
 	s->len = (uint32_t)len;
 	s->marker = marker ? 1 : 0;
 	s->pt = pt;
@@ -505,7 +515,7 @@ int sl__jbuf_put(struct sl_jbuf *jb, uint16_t seq, uint32_t ts, int marker,
 		jb->base_ts = et;
 		restart(jb, es, et, arrival_us);
 		jitter_update(jb, et, arrival_us);
-		store(jb, es, et, marker, pt, payload, len);
+		store(jb, es, et, marker, pt, payload, len, arrival_us);
 		return SL_JB_STORED;
 	}
 
@@ -543,7 +553,7 @@ int sl__jbuf_put(struct sl_jbuf *jb, uint16_t seq, uint32_t ts, int marker,
 		if (jb->state == ST_FILL && jb->n_held == 0)
 			jb->fill_start_us = arrival_us;
 		jitter_update(jb, et, arrival_us);
-		store(jb, es, et, marker, pt, payload, len);
+		store(jb, es, et, marker, pt, payload, len, arrival_us);
 		return result;
 	}
 
@@ -553,7 +563,7 @@ int sl__jbuf_put(struct sl_jbuf *jb, uint16_t seq, uint32_t ts, int marker,
 			return SL_JB_DUPLICATE;
 		}
 		jitter_update(jb, et, arrival_us);
-		store(jb, es, et, marker, pt, payload, len);
+		store(jb, es, et, marker, pt, payload, len, arrival_us);
 		return SL_JB_STORED;
 	}
 
@@ -565,7 +575,7 @@ int sl__jbuf_put(struct sl_jbuf *jb, uint16_t seq, uint32_t ts, int marker,
 		jb->next_seq = es;
 		jb->play_ts = et;
 		jitter_update(jb, et, arrival_us);
-		store(jb, es, et, marker, pt, payload, len);
+		store(jb, es, et, marker, pt, payload, len, arrival_us);
 		return SL_JB_STORED;
 	}
 	if (jb->next_seq - es <= (int64_t)jb->cfg.slots + MISORDER) {
@@ -596,7 +606,7 @@ int sl__jbuf_put(struct sl_jbuf *jb, uint16_t seq, uint32_t ts, int marker,
 		restart(jb, es, et, arrival_us);
 		jb->have_transit = 0;
 		jitter_update(jb, et, arrival_us);
-		store(jb, es, et, marker, pt, payload, len);
+		store(jb, es, et, marker, pt, payload, len, arrival_us);
 		return SL_JB_STORED;
 	}
 	jb->bad_seq = (uint16_t)(seq + 1);
@@ -703,11 +713,47 @@ static int dry(struct sl_jbuf *jb, struct sl_jbuf_frame *out)
 	return emit_insert(jb, out);
 }
 
+/* The depth went past max_ms: drops the oldest audio until it is back
+ * at the target (keeping one packet), then whatever missing numbers
+ * lead to the next packet, so playout goes on with real audio. Each
+ * pass passes one sequence number, within the held span. */
+static void shrink(struct sl_jbuf *jb)
+{
+	while (jb->n_held > 1 && (double)level(jb) > jb->target)
+		skip_head(jb, &jb->st.drift_dropped);
+	while (jb->n_held && !held(jb, jb->next_seq))
+		skip_head(jb, &jb->st.drift_dropped);
+	jb->credit = 0;
+	jb->level_f = (double)level(jb);
+	adapt_reset(jb);
+}
+
+/* Whether dropping the head at @now_us leaves the next step a safe
+ * margin: the packet that then plays has been here half a packet plus
+ * twice the jitter, so the one after it (due a packet later) is not
+ * expected just as the step comes. Counting held packets alone does not
+ * see that: a buffer whose packets land just before each step holds one
+ * packet more than its target right after one insertion, and dropping it
+ * would only make the next packet late again. Half a packet, because
+ * both ends work in device frames: a send or a step that meets its
+ * device's frame edge moves by a whole frame (10 ms), which the RFC 3550
+ * estimate hardly sees. */
+static int drop_is_safe(struct sl_jbuf *jb, uint64_t now_us)
+{
+	const struct jb_slot *nx = held(jb, jb->next_seq + 1);
+	double need_us = ((double)jb->dur / 2 + 2 * jb->jitter) * 1e6 /
+			 jb->cfg.clock_rate;
+
+	return nx && now_us >= nx->arr_us &&
+	       (double)(now_us - nx->arr_us) >= need_us;
+}
+
 /*
- * One adaptation step on the depth @lvl (> 0) at this playout step.
+ * One adaptation step on the depth @lvl (> 0) at this playout step, at
+ * local time @now_us.
  * Return: 1 to drop the head, -1 to insert, 0 to play on.
  */
-static int adapt(struct sl_jbuf *jb, int64_t lvl)
+static int adapt(struct sl_jbuf *jb, int64_t lvl, uint64_t now_us)
 {
 	struct jb_slot *head = held(jb, jb->next_seq);
 	int64_t step = jb->dur;
@@ -732,7 +778,8 @@ static int adapt(struct sl_jbuf *jb, int64_t lvl)
 
 	if (head && jb->n_held >= 2 && jb->run_rtp >= jb->hold_rtp &&
 	    jb->run_min >= 2 * jb->dur &&
-	    (is_small(jb, head) || jb->run_rtp >= jb->grace_rtp)) {
+	    (is_small(jb, head) || jb->run_rtp >= jb->grace_rtp) &&
+	    drop_is_safe(jb, now_us)) {
 		jb->level_f -= (double)head->dur;
 		adapt_reset(jb);
 		return 1;
@@ -775,8 +822,12 @@ int sl__jbuf_get(struct sl_jbuf *jb, uint64_t now_us,
 	if (jb->n_held == 0)
 		return dry(jb, out);
 	jb->dry_rtp = 0;
+	if (lvl > jb->max_rtp) {
+		shrink(jb);
+		lvl = level(jb);
+	}
 
-	act = adapt(jb, lvl);
+	act = adapt(jb, lvl, now_us);
 	if (act < 0)
 		return emit_insert(jb, out);
 	if (act > 0) {

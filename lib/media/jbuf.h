@@ -15,8 +15,12 @@
  *    FEC from the next packet, which the frame carries when it is here);
  *  - compensates clock drift and depth changes a frame at a time: when
  *    the depth stays above target it drops one frame (preferring silence:
- *    CN or tiny payloads), when it runs dry it asks for one concealed frame
- *    (SL_JB_LOST with @inserted set) instead of stalling;
+ *    CN or tiny payloads; only once the packet that would play next has
+ *    waited half a packet plus twice the jitter, so a clean stream does
+ *    not cycle drop/insert), when it runs dry it asks for one concealed
+ *    frame (SL_JB_LOST with @inserted set) instead of stalling; a depth
+ *    above max_ms (a consumer that fell behind) is cut back to the
+ *    target at once;
  *  - restarts itself on a marker bit after silence, an SSRC change (the
  *    caller calls sl__jbuf_reset()) or a jump of more than max_ms.
  *

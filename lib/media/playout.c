@@ -5,10 +5,16 @@
  * RFC 3389 comfort noise for CN packets and between them; silence while
  * the buffer fills. Two FIFOs keep the sizes apart: decoded samples at
  * the codec's rate (a packet at a time), and resampled samples at the
- * device's rate (a device frame at a time).
+ * device's rate (a device frame at a time). Without a resampler the
+ * codec runs at the device's rate and the first FIFO is the only one.
+ * Each FIFO is a window [off, off + n) of its array that moves up as
+ * frames leave and is moved back down only when the room above runs
+ * short, so a frame leaves without a copy: the mixer reads it where it
+ * was decoded.
  *
  * Owns: the stream's playout buffers and concealment state.
- * Thread: the stream's media thread (pulled by sl__ms_fill_play()).
+ * Thread: the stream's media thread (pulled by the mixer on thread 0,
+ * else by sl__ms_fill_play()).
  */
 #include <math.h>
 #include <string.h>
@@ -23,9 +29,16 @@ enum { N_FADE = sizeof(fade_gain) / sizeof(fade_gain[0]) };
 /* How long after a telephone-event packet audio gaps are the event's. */
 enum { DTMF_HOLD_US = 120000 };
 
+/* Room kept above the decoded FIFO's window before a decode: what the
+ * array holds beyond the frame left over, so the largest packet (120 ms
+ * of opus at 48 kHz) still fits whole. */
+enum { DEC_ROOM = SL_ME_DEC_CAP - SL_ME_MAX_DEV_FRAME };
+
 void sl__ms_playout_reset(struct sl_mstream *s)
 {
+	s->dec_off = 0;
 	s->dec_n = 0;
+	s->dev_off = 0;
 	s->dev_n = 0;
 	s->last_n = 0;
 	s->fade_k = 0;
@@ -114,14 +127,26 @@ static size_t conceal(struct sl_mstream *s, const struct sl_jbuf_frame *f,
 	return (size_t)r;
 }
 
+/* Moves a FIFO's window to the start of its array. */
+static void fifo_compact(int16_t *buf, size_t *off, size_t n)
+{
+	if (*off && n)
+		memmove(buf, buf + *off, n * sizeof(int16_t));
+	*off = 0;
+}
+
 /* Appends at least one sample of received audio to s->dec. */
 static void decode_more(struct sl_mstream *s, uint64_t now)
 {
-	int16_t *dst = s->dec + s->dec_n;
-	size_t room = SL_ME_DEC_CAP - s->dec_n, n = 0;
+	int16_t *dst;
+	size_t room, n = 0;
 	struct sl_jbuf_frame f;
 	int r;
 
+	if (SL_ME_DEC_CAP - s->dec_off - s->dec_n < DEC_ROOM)
+		fifo_compact(s->dec, &s->dec_off, s->dec_n);
+	dst = s->dec + s->dec_off + s->dec_n;
+	room = SL_ME_DEC_CAP - s->dec_off - s->dec_n;
 	if (room < s->cf)
 		return;         /* cannot happen: we decode on demand */
 	if (!s->jb || !s->p.recv) {
@@ -199,44 +224,68 @@ static void decode_more(struct sl_mstream *s, uint64_t now)
 /* Moves decoded samples into the device-rate FIFO. */
 static void to_device(struct sl_mstream *s)
 {
-	size_t room = SL_ME_DEV_CAP - s->dev_n, used, made;
+	size_t room, used, made;
 
-	if (!s->rs_play) {
-		used = s->dec_n < room ? s->dec_n : room;
-		memcpy(s->dev + s->dev_n, s->dec, used * sizeof(int16_t));
-		made = used;
-	} else {
-		made = sl__resampler_run(s->rs_play, s->dec, s->dec_n,
-					 s->dev + s->dev_n, room, &used);
-	}
+	if (SL_ME_DEV_CAP - s->dev_off - s->dev_n < SL_ME_DEV_CAP / 2)
+		fifo_compact(s->dev, &s->dev_off, s->dev_n);
+	room = SL_ME_DEV_CAP - s->dev_off - s->dev_n;
+	made = sl__resampler_run(s->rs_play, s->dec + s->dec_off, s->dec_n,
+				 s->dev + s->dev_off + s->dev_n, room, &used);
 	s->dev_n += made;
+	s->dec_off += used;
 	s->dec_n -= used;
-	memmove(s->dec, s->dec + used, s->dec_n * sizeof(int16_t));
+	if (s->dec_n == 0)
+		s->dec_off = 0;
+}
+
+int16_t *sl__ms_play_next(struct sl_mstream *s, uint64_t now)
+{
+	size_t F = s->thr->eng->dev_frame;
+	int16_t *buf;
+	size_t *off, *n;
+
+	/* Each round decodes a packet or converts what is decoded; a few
+	 * rounds always suffice, the bound only guards a broken codec. */
+	if (!s->rs_play) {
+		for (unsigned round = 0; s->dec_n < F && round < 16; round++)
+			decode_more(s, now);
+		buf = s->dec;
+		off = &s->dec_off;
+		n = &s->dec_n;
+	} else {
+		for (unsigned round = 0; s->dev_n < F && round < 16;
+		     round++) {
+			if (s->dec_n < s->cf)
+				decode_more(s, now);
+			to_device(s);
+		}
+		buf = s->dev;
+		off = &s->dev_off;
+		n = &s->dev_n;
+	}
+	if (*n < F) {
+		/* Only a broken codec gets here: pad with silence. */
+		fifo_compact(buf, off, *n);
+		memset(buf + *n, 0, (F - *n) * sizeof(int16_t));
+		*n = F;
+	}
+	buf += *off;
+	*off += F;
+	*n -= F;
+	if (*n == 0)
+		*off = 0;
+	if (s->mute & SL_MUTE_IN) {
+		memset(buf, 0, F * sizeof(int16_t));
+	} else if (s->scale_in != 100) {
+		for (size_t i = 0; i < F; i++)
+			buf[i] = sl__me_sat16((int32_t)buf[i] *
+					      (int32_t)s->scale_in / 100);
+	}
+	return buf;
 }
 
 void sl__ms_play_frame(struct sl_mstream *s, int16_t *out, uint64_t now)
 {
-	size_t F = s->thr->eng->dev_frame;
-
-	/* Each round decodes a packet or converts what is decoded; a few
-	 * rounds always suffice, the bound only guards a broken codec. */
-	for (unsigned round = 0; s->dev_n < F && round < 16; round++) {
-		if (s->dec_n < s->cf)
-			decode_more(s, now);
-		to_device(s);
-	}
-	if (s->dev_n < F) {
-		memset(s->dev + s->dev_n, 0, (F - s->dev_n) * sizeof(int16_t));
-		s->dev_n = F;
-	}
-	memcpy(out, s->dev, F * sizeof(int16_t));
-	s->dev_n -= F;
-	memmove(s->dev, s->dev + F, s->dev_n * sizeof(int16_t));
-	if (s->mute & SL_MUTE_IN) {
-		memset(out, 0, F * sizeof(int16_t));
-	} else if (s->scale_in != 100) {
-		for (size_t i = 0; i < F; i++)
-			out[i] = sl__me_sat16((int32_t)out[i] *
-					      (int32_t)s->scale_in / 100);
-	}
+	memcpy(out, sl__ms_play_next(s, now),
+	       s->thr->eng->dev_frame * sizeof(int16_t));
 }

@@ -21,12 +21,14 @@
 #include "media/engine_int.h"
 #include "sipline/error.h"
 
+/* @dscp -1: leave the marking alone (the default); 0..63 otherwise. */
 static void set_dscp(int fd, int family, int dscp)
 {
-	int tos = dscp << 2;    /* DSCP is the top six bits of the byte */
+	int tos;
 
-	if (dscp < 0)
+	if (dscp < 0 || dscp > 63)
 		return;
+	tos = dscp << 2;        /* DSCP is the top six bits of the byte */
 	/* Best effort: a kernel or policy that refuses still carries the
 	 * call, only without the marking. */
 	if (family == AF_INET6) {
@@ -37,6 +39,24 @@ static void set_dscp(int fd, int family, int dscp)
 	} else if (setsockopt(fd, IPPROTO_IP, IP_TOS, &tos,
 			      sizeof(tos)) < 0) {
 		sl_log_debug("media", "IP_TOS: %s", strerror(errno));
+	}
+}
+
+/* Received packets say which of our addresses they were sent to: the
+ * stream connects its RTP socket only when that is the address the
+ * route to the peer picks (stream.c). Without it, it never connects. */
+static void want_pktinfo(int fd, int family)
+{
+	int on = 1;
+
+	if (family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+			       sizeof(on)) < 0)
+			sl_log_debug("media", "IPV6_RECVPKTINFO: %s",
+				     strerror(errno));
+	} else if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on,
+			      sizeof(on)) < 0) {
+		sl_log_debug("media", "IP_PKTINFO: %s", strerror(errno));
 	}
 }
 
@@ -104,6 +124,7 @@ int sl__media_sockets_open(struct sl_media_engine *eng,
 			return r;
 		if (r < 0)
 			continue;
+		want_pktinfo(r, a.ss_family);
 		if (!mux) {
 			c = bind_one(&a, len, (uint16_t)(p + 1),
 				     eng->cfg.audio_dscp);

@@ -1,7 +1,8 @@
 /*
  * lib/media/stats.c: a stream's struct sl_call_stats - computed from
  * the stream's counters, the RFC 3550 receiver statistics, the jitter
- * buffer and RTCP, and published to any thread without a lock.
+ * buffer (late, duplicate, and discarded: overflow and drift drops) and
+ * RTCP, and published to any thread without a lock.
  *
  * Publication is a seqlock: the one writer makes the sequence odd,
  * stores the words, makes it even again; a reader copies between two
@@ -102,6 +103,9 @@ void sl__ms_stats_fill(struct sl_mstream *s, struct sl_call_stats *st,
 	st->lost = lost;
 	st->late = js.late;
 	st->duplicate = js.duplicate;
+	/* Audio that arrived in time and was still never heard: counted
+	 * apart from "lost", which RFC 3550 defines by sequence numbers. */
+	st->discarded = js.overflow + js.drift_dropped;
 	st->concealed = s->concealed;
 	st->rtt_ms = s->rtcp.rtt_ms;
 	st->jb_delay_ms = js.depth_ms;

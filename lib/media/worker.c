@@ -3,12 +3,30 @@
  * command eventfd, its frame timerfd and the sockets of the streams it
  * runs; commands from the SIP loop; the per-frame tick.
  *
- * A tick on thread 0 is: read the device's capture frames and hand them
- * to every stream (sl__mix_capture), run the thread's own streams
- * (encode and send what arrived, decode enough to keep their playback
- * ring full, timers), then mix one frame per playback slot the device
- * freed (sl__mix_playback). Other threads run only the middle part, on
- * their own tick and whenever thread 0 wakes them with fresh capture.
+ * A tick on thread 0 is one mixer pass (lib/media/mix.c): read the
+ * device's capture frames (handing copies to other threads' streams and
+ * waking those threads), run each of its own streams once - encode and
+ * send what the capture made, decode its next playback frames into the
+ * mix, timers - and write the mix to the device. When ticks came late
+ * (the timerfd counted more than one expiration, or the device ran dry)
+ * further passes catch up, a bounded number per wake-up. Other threads
+ * run their streams from the rings, on their own tick and whenever
+ * thread 0 wakes them with fresh capture.
+ *
+ * Ticks follow the timerfd, and its expiration count: more than one
+ * means ticks came late, which thread 0's passes catch up. Its readiness
+ * can queue behind every socket that is ready (level-triggered epoll
+ * reports them in turn, a batch at a time), so after each batch the
+ * clock is checked too and ticks when the timer is half a frame overdue
+ * (tick_due()).
+ *
+ * A socket is read one datagram per readiness report: epoll is level-
+ * triggered, so a socket that holds more is reported again by the next
+ * epoll_wait(), and the common case (one packet waiting) costs one
+ * recvfrom() instead of a second one that only says EAGAIN.
+ *
+ * Threads other than 0 arm their timer only while they run streams;
+ * thread 0 ticks always (the device needs feeding).
  *
  * Owns: the thread's owned-stream list and scratch buffers.
  * Thread: the media thread itself.
@@ -16,12 +34,48 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "media/engine_int.h"
 
-enum { MAX_EVENTS = 64 };
+enum {
+	MAX_EVENTS = 256,
+	MAX_PASSES = 8          /* mixer passes per tick (catching up) */
+};
+
+/* A thread other than 0 ticks only while it runs streams: the device
+ * is thread 0's, so an idle thread has nothing to do each frame. */
+static void arm_timer(struct sl_mthread *t, int on)
+{
+	long ns = (long)t->eng->frame_ms * 1000000L;
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (on) {
+		its.it_interval.tv_sec = ns / 1000000000L;
+		its.it_interval.tv_nsec = ns % 1000000000L;
+		its.it_value = its.it_interval;
+		t->next_tick_us = sl__me_now_us() +
+				  (uint64_t)t->eng->frame_ms * 1000u;
+	}
+	if (timerfd_settime(t->timerfd, 0, &its, NULL) < 0)
+		sl_log_warn("media", "thread %u: timer: %s", t->index,
+			    strerror(errno));
+}
+
+/* Publishes how many streams the thread runs (thread 0 reads it). */
+static void publish_count(struct sl_mthread *t)
+{
+	unsigned was = atomic_load_explicit(&t->n_streams,
+					    memory_order_relaxed);
+
+	atomic_store_explicit(&t->n_streams, t->n_owned,
+			      memory_order_relaxed);
+	if (t->index != 0 && (was == 0) != (t->n_owned == 0))
+		arm_timer(t, t->n_owned != 0);
+}
 
 /* The thread's own record of its slots: once a slot is handed back,
  * another thread may be starting a new stream in it, so nothing here
@@ -32,6 +86,7 @@ static void own(struct sl_mthread *t, int slot)
 		return;
 	t->mine[slot] = 1;
 	t->owned[t->n_owned++] = slot;
+	publish_count(t);
 }
 
 static void disown(struct sl_mthread *t, int slot)
@@ -42,8 +97,9 @@ static void disown(struct sl_mthread *t, int slot)
 	for (unsigned i = 0; i < t->n_owned; i++)
 		if (t->owned[i] == slot) {
 			t->owned[i] = t->owned[--t->n_owned];
-			return;
+			break;
 		}
+	publish_count(t);
 }
 
 static void watch(struct sl_mthread *t, int fd, int slot, int tag)
@@ -166,7 +222,8 @@ static void drain_cmds(struct sl_mthread *t)
 		do_cmd(t, &c);
 }
 
-/* The streams' audio work; @timers adds the once-per-frame duties. */
+/* The streams' audio work on a thread other than 0 (from the rings);
+ * @timers adds the once-per-frame duties. */
 static void run_streams(struct sl_mthread *t, uint64_t now, int timers)
 {
 	struct sl_media_engine *e = t->eng;
@@ -188,15 +245,64 @@ static void run_streams(struct sl_mthread *t, uint64_t now, int timers)
 	}
 }
 
+/* Fresh capture frames are in the rings: threads with streams take
+ * them now rather than at their next tick. An idle thread is left to
+ * its own timer. */
 static void wake_others(struct sl_mthread *t0)
 {
 	struct sl_media_engine *e = t0->eng;
 	uint64_t one = 1;
 
 	for (unsigned i = 1; i < e->n_threads; i++) {
-		ssize_t w = write(e->thr[i].cmdfd, &one, sizeof(one));
+		ssize_t w;
 
+		if (!atomic_load_explicit(&e->thr[i].n_streams,
+					  memory_order_relaxed))
+			continue;
+		w = write(e->thr[i].cmdfd, &one, sizeof(one));
 		(void)w;
+	}
+}
+
+/* Thread 0's tick: mixer passes until the device is fed (normally one),
+ * each running every own stream once; the timers run in the first. */
+static void tick0(struct sl_mthread *t, uint64_t now)
+{
+	struct sl_media_engine *e = t->eng;
+
+	for (unsigned pass = 0; pass < MAX_PASSES; pass++) {
+		int work = sl__mix_begin(t);
+
+		if (pass == 0 && t->k_cap && e->n_threads > 1)
+			wake_others(t);
+		if (!work && pass > 0)
+			break;
+		/* Backwards: finish_stop() may remove the current entry. */
+		for (unsigned i = t->n_owned; i-- > 0;) {
+			struct sl_mstream *s = &e->streams[t->owned[i]];
+
+			/* Whichever entries sit ahead: a stop that
+			 * reorders them only costs a wasted hint. */
+			if (i >= 2)
+				sl__mix_prefetch(&e->streams[t->owned[i - 2]],
+						 0);
+			if (i >= 1)
+				sl__mix_prefetch(&e->streams[t->owned[i - 1]],
+						 1);
+			if (s->stop_pending) {
+				finish_stop(t, s);
+				continue;
+			}
+			if (!s->running)
+				continue;
+			if (work)
+				sl__mix_stream(t, s, now);
+			if (pass == 0)
+				sl__ms_tick(s, now);
+		}
+		sl__mix_end(t);
+		if (!work)
+			break;
 	}
 }
 
@@ -215,6 +321,48 @@ static void quit_streams(struct sl_mthread *t)
 		t->mine[t->owned[i]] = 0;
 	}
 	t->n_owned = 0;
+	publish_count(t);
+}
+
+/*
+ * Whether the frame tick is due at @now, given the timerfd's expiration
+ * count @v read in this batch (0: none). Ticks keep the timer's phase:
+ * the jitter buffers are read at each tick, so a wobbling tick would
+ * look like network jitter. Only when the timer's readiness is stuck
+ * behind ready sockets for more than half a frame does the clock tick
+ * instead; the timer's count, read later, then includes those ticks and
+ * is not served twice. Expirations beyond one are ticks that came late:
+ * thread 0's passes catch up from the device's counters (playout keeps
+ * the device's pace), and timers go by the time anyway.
+ * Return: 1 to tick.
+ */
+static int tick_due(struct sl_mthread *t, uint64_t now, uint64_t v)
+{
+	uint64_t F = (uint64_t)t->eng->frame_ms * 1000u;
+	int counted = t->index == 0 || t->n_owned;  /* an idle thread's
+						       * timer is off */
+
+	if (v) {
+		uint64_t owed = v > t->clock_ticks ? v - t->clock_ticks : 0;
+
+		t->clock_ticks = 0;
+		t->next_tick_us = now + F;
+		if (owed > 1 && counted)
+			t->late_ticks += owed - 1;
+		return owed > 0;
+	}
+	if (now < t->next_tick_us + F / 2)
+		return 0;
+	if (counted)
+		t->clock_ticks++;
+	if (now >= t->next_tick_us + 2 * F) {
+		if (counted)
+			t->late_ticks += (now - t->next_tick_us) / F - 1;
+		t->next_tick_us = now + F;
+	} else {
+		t->next_tick_us += F;
+	}
+	return 1;
 }
 
 void *sl__me_thread_main(void *arg)
@@ -226,10 +374,11 @@ void *sl__me_thread_main(void *arg)
 
 	name[8] = (char)('0' + t->index % 10);
 	pthread_setname_np(pthread_self(), name);
+	t->next_tick_us = sl__me_now_us() + (uint64_t)e->frame_ms * 1000u;
 	while (!atomic_load_explicit(&t->quit, memory_order_acquire)) {
 		int n = epoll_wait(t->epfd, evs, MAX_EVENTS, -1);
 		int tick = 0, woken = 0;
-		uint64_t now;
+		uint64_t now, expired = 0;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -253,8 +402,8 @@ void *sl__me_thread_main(void *arg)
 				break;
 			case SL_ME_TAG_TIMER:
 				r = read(t->timerfd, &v, sizeof(v));
-				(void)r;
-				tick = 1;
+				if (r == (ssize_t)sizeof(v))
+					expired += v;
 				break;
 			default:
 				/* A stream stopped earlier in this batch
@@ -271,16 +420,25 @@ void *sl__me_thread_main(void *arg)
 		}
 		if (atomic_load_explicit(&t->quit, memory_order_acquire))
 			break;
-		if (tick && t->index == 0) {
-			sl__mix_capture(t);
-			if (e->n_threads > 1)
-				wake_others(t);
-		}
-		if (tick || woken)
+		/* A command read the clock itself (a start sets the time of
+		 * the last packet to it): the timers must not see a time
+		 * before that. */
+		if (woken)
+			now = sl__me_now_us();
+		tick = tick_due(t, now, expired);
+		if (t->index == 0) {
+			/* Thread 0's streams are run by the mixer; a
+			 * command needs nothing more until the tick. */
+			if (tick)
+				tick0(t, now);
+		} else if (tick || woken) {
 			run_streams(t, now, tick);
-		if (tick && t->index == 0)
-			sl__mix_playback(t);
+		}
 	}
 	quit_streams(t);
+	sl_log_debug("media", "thread %u: %llu frame ticks came late, %llu "
+		     "device frames played as silence", t->index,
+		     (unsigned long long)t->late_ticks,
+		     (unsigned long long)t->skipped);
 	return NULL;
 }

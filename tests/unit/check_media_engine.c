@@ -1224,6 +1224,157 @@ START_TEST(raw_peer)
 }
 END_TEST
 
+/* A sender that bursts 400 ms ahead: the jitter buffer goes past
+ * jb_max_ms and cuts back at once; the statistics count what it dropped
+ * as discarded (neither lost nor late). The engine runs with DSCP
+ * marking off (-1, the default), which must not trip UBSan. */
+START_TEST(burst_counted_discarded)
+{
+	struct side b = { 0 };
+	struct sl_media_config cb;
+	struct sl_stream_params p;
+	struct sl_call_stats st;
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
+	struct raw r = { 0 };
+	uint16_t port;
+	int dom;
+	double rms;
+	uint64_t end;
+
+	r.c = sl_codec_find("PCMU", 8000);
+	base_cfg(&cb, "null", "null");
+	cb.audio_dscp = -1;
+	b.eng = mk_engine(&cb, 1);
+	r.fd = raw_socket(&port);
+	open_socks(&b, 1);
+	mk_params(&p, 9, &b, port, 1, r.c, 0);
+	b.stream = sl__media_stream_start(b.eng, &p);
+	ck_assert_int_ge(b.stream, 0);
+	hook(&b, &obs_b);
+	r.to = b.port;
+	r.ssrc = 0x33333333;
+	r.seq = 100;
+	r.ts = 8000;
+	r.tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	ck_assert_int_ge(r.tfd, 0);
+	ck_assert_int_eq(timerfd_settime(r.tfd, 0, &its, NULL), 0);
+
+	for (int i = 0; i < 25; i++) {
+		raw_tick(&r);
+		raw_audio(&r, 1000, i == 0);
+	}
+	ck_assert_int_eq(sl__media_stream_stats(b.eng, b.stream, &st), 0);
+	ck_assert_uint_eq(st.discarded, 0);
+	for (int i = 0; i < 20; i++)
+		raw_audio(&r, 1000, 0);
+	/* Then in time again, so the depth stays where the cut left it. */
+	end = now_ms() + 3000;
+	do {
+		raw_tick(&r);
+		raw_audio(&r, 1000, 0);
+		ck_assert_int_eq(sl__media_stream_stats(b.eng, b.stream, &st),
+				 0);
+	} while (st.discarded == 0 && now_ms() < end);
+	ck_assert_uint_ge(st.discarded, 5);
+	for (int i = 0; i < 10; i++) {
+		raw_tick(&r);
+		raw_audio(&r, 1000, 0);
+	}
+	ck_assert_int_eq(sl__media_stream_stats(b.eng, b.stream, &st), 0);
+	ck_assert_int_eq(st.lost, 0);
+	ck_assert_uint_eq(st.late, 0);
+	ck_assert_uint_le(st.jb_delay_ms, cb.jb_max_ms);
+	rms = obs_tone(&obs_b, 1000, &dom, 100);
+	ck_assert(dom && rms > 5000);
+	stop_wait(&b, &st);
+	ck_assert_uint_ge(st.discarded, 5);
+	close(r.tfd);
+	close(r.fd);
+	sl__media_engine_destroy(b.eng);
+}
+END_TEST
+
+/* The RTP socket is connected once latching settles (stream.c); a peer
+ * that then moves to another port (a NAT rebinding) is still heard and
+ * latched to, once 300 ms without RTP have disconnected the socket, and
+ * audio flows both ways again. What came meanwhile is lost. */
+START_TEST(relatch_after_move)
+{
+	struct side b = { 0 };
+	struct sl_media_config cb;
+	struct sl_stream_params p;
+	struct sl_call_stats st;
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } };
+	struct raw r = { 0 };
+	uint16_t port1, port2;
+	int fd2, i, dom;
+	char want[32];
+	double rms;
+	unsigned got = 0;
+
+	r.c = sl_codec_find("PCMU", 8000);
+	base_cfg(&cb, "tone:700", "null");
+	b.eng = mk_engine(&cb, 1);
+	r.fd = raw_socket(&port1);
+	fd2 = raw_socket(&port2);
+	open_socks(&b, 1);
+	mk_params(&p, 5, &b, port1, 1, r.c, 0);
+	b.stream = sl__media_stream_start(b.eng, &p);
+	ck_assert_int_ge(b.stream, 0);
+	hook(&b, &obs_b);
+	r.to = b.port;
+	r.ssrc = 0x44444444;
+	r.seq = 7;
+	r.ts = 1600;
+	r.tfd = timerfd_create(CLOCK_MONOTONIC, 0);
+	ck_assert_int_ge(r.tfd, 0);
+	ck_assert_int_eq(timerfd_settime(r.tfd, 0, &its, NULL), 0);
+	/* A second from where the SDP said: settled, connected. */
+	for (i = 0; i < 50; i++) {
+		raw_tick(&r);
+		raw_audio(&r, 1000, i == 0);
+		drain_pt(r.fd, 0);
+	}
+	ck_assert_uint_eq(count_ev(&b.log, SL_MEV_LATCHED, 0), 0);
+	/* The same peer, same stream, from another port from now on. */
+	{
+		int t = r.fd;
+
+		r.fd = fd2;
+		fd2 = t;
+	}
+	snprintf(want, sizeof(want), "127.0.0.1:%u", (unsigned)port2);
+	for (i = 0; i < 150; i++) {
+		raw_tick(&r);
+		raw_audio(&r, 1000, 0);
+		sl__media_engine_drain(b.eng, on_event, &b.log);
+		if (count_ev(&b.log, SL_MEV_LATCHED, 0))
+			break;
+	}
+	i = wait_ev(b.eng, &b.log, SL_MEV_LATCHED, 0, 100);
+	ck_assert_int_ge(i, 0);
+	ck_assert_str_eq(b.log.ev[i].stats.remote_rtp, want);
+	/* B's audio goes to the new port, and the peer's audio plays. */
+	for (i = 0; i < 50; i++) {
+		raw_tick(&r);
+		raw_audio(&r, 1000, 0);
+		got += drain_pt(r.fd, 0);
+	}
+	ck_assert_uint_gt(got, 20);
+	rms = obs_tone(&obs_b, 1000, &dom, 300);
+	ck_assert(dom && rms > 5000);
+	ck_assert_int_eq(sl__media_stream_stats(b.eng, b.stream, &st), 0);
+	ck_assert_str_eq(st.remote_rtp, want);
+	ck_assert_msg(st.lost > 0 && st.lost <= 30, "lost %lld",
+		      (long long)st.lost);
+	stop_wait(&b, NULL);
+	close(r.tfd);
+	close(r.fd);
+	close(fd2);
+	sl__media_engine_destroy(b.eng);
+}
+END_TEST
+
 /* ---- creation failing at every allocation ---- */
 
 START_TEST(alloc_failures)
@@ -1571,6 +1722,8 @@ Suite *check_media_engine_suite(void)
 	tcase_add_test(tc, rx_loss_counted);
 	tcase_add_test(tc, keepalive_while_silent);
 	tcase_add_test(tc, raw_peer);
+	tcase_add_test(tc, burst_counted_discarded);
+	tcase_add_test(tc, relatch_after_move);
 	suite_add_tcase(s, tc);
 	return s;
 }
