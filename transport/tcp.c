@@ -658,6 +658,12 @@ static int conn_open(struct sl_tpmgr *m, const struct sl_tp_dest *dst,
 		conn_discard(c);
 		return SL_ETRANSPORT;
 	}
+	/* connect() has bound the socket (address and ephemeral port) even
+	 * while it is in progress: sl__tp_connect() hands this out before
+	 * the connection is up. */
+	c->local.len = sizeof(c->local.u);
+	if (getsockname(c->fd, &c->local.u.sa, &c->local.len) != 0)
+		memset(&c->local, 0, sizeof(c->local));
 	if (conn_watch(c, SL_IO_READ | SL_IO_WRITE) != 0) {
 		conn_discard(c);
 		return SL_ETRANSPORT;
@@ -730,6 +736,56 @@ int sl__tcp_send(struct sl_tpmgr *m, struct sl_tp_dest *dst, const char *buf,
 	}
 	dst->flow = c->id;
 	return sl__tcp_write(c, buf, len);
+}
+
+int sl__tp_connect(struct sl_tpmgr *m, struct sl_tp_dest *dst,
+		   struct sl_addr *local)
+{
+	struct sl_tp_conn *c;
+	int rc;
+
+	if (!m || !dst || !local || !sl__tp_reliable(dst->tp) ||
+	    dst->tp >= SL_TP__COUNT)
+		return SL_EINVAL;
+	c = sl__tcp_find(m, dst);
+	if (!c) {
+		rc = conn_open(m, dst, &c);
+		if (rc)
+			return rc;
+	}
+	/* connected() may have run inside conn_open() and failed it. */
+	if (!live(c) || sl__addr_port(&c->local) == 0)
+		return SL_ETRANSPORT;
+	dst->flow = c->id;
+	*local = c->local;
+	return 0;
+}
+
+int sl__tpmgr_conn_local(struct sl_tpmgr *m, enum sl_tp tp,
+			 const struct sl_addr *peer, uint32_t flow,
+			 struct sl_addr *out)
+{
+	struct sl_tp_conn *c;
+
+	if (!m || !peer || !out)
+		return SL_ENOTFOUND;
+	c = sl__tcp_find_flow(m, flow);
+	if (c && c->tp == tp && sl__addr_port(&c->local) != 0) {
+		*out = c->local;
+		return 0;
+	}
+	/* Any connection to the peer will do: only our address is asked,
+	 * and every connection from this host to it starts from it. */
+	for (uint32_t i = 0; i < m->cfg.max_conns; i++) {
+		c = &m->conns[i];
+		if (live(c) && c->tp == tp &&
+		    sl__addr_equal(&c->peer, peer) &&
+		    sl__addr_port(&c->local) != 0) {
+			*out = c->local;
+			return 0;
+		}
+	}
+	return SL_ENOTFOUND;
 }
 
 /* ---- timers ---- */

@@ -1,6 +1,7 @@
 /*
  * transport/tls.c: TLS for SIP connections with mbedtls 2.28 (RFC 3261
- * §26.3.1, RFC 5922 certificate names, RFC 5246 TLS 1.2).
+ * §26.3.1, RFC 5922 certificate names, RFC 2818 §3.1 and RFC 9525 for
+ * servers named by an address, RFC 5246 TLS 1.2).
  *
  * Owns: struct sl_tls: the random generator, the trusted CAs, our own
  * certificate and key, one client and one server configuration, and one
@@ -12,21 +13,35 @@
  *
  * Peers are verified by default: a client requires the server's chain to
  * lead to tls_ca_file / tls_ca_path and its certificate to carry the
- * expected name (set with mbedtls_ssl_set_hostname(), which is also the
- * SNI). A server asks for a client certificate when it has CAs and
- * refuses one that does not verify. Only tls_verify == 0 turns checks off.
+ * expected name. A host name goes to mbedtls_ssl_set_hostname(), which
+ * checks it against the dNSName entries (the CN when there is no
+ * subjectAltName) and sends it as SNI. An address literal cannot go that
+ * way: mbedtls 2.28 compares dNSName entries only, so a certificate made
+ * for an address never matched. For one, no SNI is sent (RFC 6066 §3
+ * forbids addresses there) and a verify callback requires an iPAddress
+ * entry holding the same 4 or 16 bytes (RFC 2818 §3.1, RFC 5280
+ * §4.2.1.6). Like RFC 9525 (an IP-ID matches iPAddress only), it never
+ * falls back to the CN, nor takes an address written as a dNSName. A
+ * miss sets the same CN_MISMATCH flag a wrong host name gets, so both
+ * fail the handshake and are logged alike. A server asks for a client
+ * certificate when it has CAs and refuses one that does not verify. Only
+ * tls_verify == 0 turns checks off.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
 #include <mbedtls/x509_crt.h>
 
 #include "core/mem.h"
@@ -42,6 +57,9 @@ struct sl_tls_conn {
 	mbedtls_ssl_context ssl;
 	int want_write;     /* the last call stopped on a full socket */
 	int in_use;
+	size_t ip_len;      /* 4 or 16 when the expected name is an address
+			     * literal, 0 for a host name */
+	unsigned char ip[16];   /* that address, network byte order */
 };
 
 struct sl_tls {
@@ -67,6 +85,25 @@ static void log_mbedtls(enum sl_log_level level, const char *what, int err)
 	mbedtls_strerror(err, buf, sizeof(buf));
 	sl__log(level, SL_TP_LOG, "%s: %s (-0x%04x)", what, buf,
 		(unsigned)-err);
+}
+
+/* mbedtls' reasons for @flags on one line of @cap bytes in @out: it ends
+ * each with '\n', which a log line must not carry. */
+static void verify_text(char *out, size_t cap, uint32_t flags)
+{
+	char raw[256];
+	size_t o = 0;
+	int n = mbedtls_x509_crt_verify_info(raw, sizeof(raw), "", flags);
+
+	for (int i = 0; i < n && o + 3 < cap; i++) {
+		if (raw[i] != '\n') {
+			out[o++] = raw[i];
+		} else if (i + 1 < n) {
+			out[o++] = ';';
+			out[o++] = ' ';
+		}
+	}
+	out[o] = '\0';
 }
 
 /* "NAME:NAME:..." -> mbedtls ciphersuite ids. */
@@ -309,6 +346,68 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 	return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
+/* ---- address literals as names (RFC 2818 §3.1, RFC 9525) ---- */
+
+/* The address @name spells ("192.0.2.1", "2001:db8::1" or "[2001:db8::1]")
+ * into @ip. Return: 4 or 16, or 0 when @name is a host name. */
+static size_t ip_literal(const char *name, unsigned char ip[16])
+{
+	char buf[INET6_ADDRSTRLEN];
+	size_t len = strlen(name);
+
+	if (inet_pton(AF_INET, name, ip) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, name, ip) == 1)
+		return 16;
+	/* The bracketed form of a SIP URI host; a zone id ("%eth0") is
+	 * no part of a certificate, so such a name stays a host name
+	 * and fails the check. */
+	if (len < 3 || name[0] != '[' || name[len - 1] != ']' ||
+	    len - 2 >= sizeof(buf))
+		return 0;
+	memcpy(buf, name + 1, len - 2);
+	buf[len - 2] = '\0';
+	return inet_pton(AF_INET6, buf, ip) == 1 ? 16 : 0;
+}
+
+/* 1 when a subjectAltName iPAddress entry of @crt holds exactly the @len
+ * bytes at @ip. mbedtls 2.28 keeps every GeneralName of the extension in
+ * crt->subject_alt_names: buf.tag is the raw tag byte ([7] primitive,
+ * 0x87, for iPAddress) and buf.p/len the octets after the length. The
+ * list comes from a certificate mbedtls already parsed out of its
+ * fixed-size input buffer, so the walk is bounded. */
+static int san_has_ip(const mbedtls_x509_crt *crt, const unsigned char *ip,
+		      size_t len)
+{
+	const unsigned char tag = MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+				  MBEDTLS_X509_SAN_IP_ADDRESS;
+	const mbedtls_x509_sequence *cur;
+
+	if (!(crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME))
+		return 0;
+	for (cur = &crt->subject_alt_names; cur; cur = cur->next)
+		if (cur->buf.tag == tag && cur->buf.len == len &&
+		    cur->buf.p && memcmp(cur->buf.p, ip, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* mbedtls verify callback, run once per certificate of the chain while
+ * the handshake verifies it (client, verification on, address literal
+ * expected). Depth 0 is the server's own certificate. A miss is flagged
+ * as the name mismatch it is; mbedtls then fails the handshake with
+ * MBEDTLS_ERR_X509_CERT_VERIFY_FAILED and a bad_certificate alert, as for
+ * a wrong host name. Returning 0 keeps the other flags as they were. */
+static int verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth,
+		     uint32_t *flags)
+{
+	const struct sl_tls_conn *tc = ctx;
+
+	if (depth == 0 && !san_has_ip(crt, tc->ip, tc->ip_len))
+		*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	return 0;
+}
+
 /* ---- sessions ---- */
 
 int sl__tls_conn_start(struct sl_tls *t, struct sl_tp_conn *c, int server,
@@ -329,15 +428,22 @@ int sl__tls_conn_start(struct sl_tls *t, struct sl_tp_conn *c, int server,
 		sl__tls_conn_free(c);
 		return SL_ENOMEM;
 	}
+	tc->ip_len = !server && name ? ip_literal(name, tc->ip) : 0;
 	/* Always, even with checks off: it is the SNI as well, and a
-	 * NULL here clears any name left from before. */
+	 * NULL here clears any name left from before. An address is
+	 * neither a valid SNI nor something mbedtls 2.28 can match, so
+	 * NULL for it (an explicit NULL also tells later mbedtls versions
+	 * that the name check is done elsewhere): verify_ip() checks it. */
 	if (!server) {
-		rc = mbedtls_ssl_set_hostname(&tc->ssl, name);
+		rc = mbedtls_ssl_set_hostname(&tc->ssl,
+					      tc->ip_len ? NULL : name);
 		if (rc != 0) {
 			log_mbedtls(SL_LOG_WARN, "TLS host name", rc);
 			sl__tls_conn_free(c);
 			return SL_EINVAL;
 		}
+		if (tc->ip_len && t->verify)
+			mbedtls_ssl_set_verify(&tc->ssl, verify_ip, tc);
 	}
 	mbedtls_ssl_set_bio(&tc->ssl, c, bio_send, bio_recv, NULL);
 	return 0;
@@ -384,9 +490,7 @@ int sl__tls_handshake(struct sl_tp_conn *c)
 	tc->want_write = 0;
 	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
 		flags = mbedtls_ssl_get_verify_result(&tc->ssl);
-		if (mbedtls_x509_crt_verify_info(info, sizeof(info), "",
-						 flags) < 0)
-			info[0] = '\0';
+		verify_text(info, sizeof(info), flags);
 		sl_log_warn(SL_TP_LOG, "TLS flow %u: certificate of the peer "
 			    "refused (expected name \"%s\"): %s", c->id,
 			    c->tls_name, info);
@@ -401,9 +505,7 @@ int sl__tls_handshake(struct sl_tp_conn *c)
 	if (c->incoming && t->verify && t->has_ca &&
 	    mbedtls_ssl_get_peer_cert(&tc->ssl) &&
 	    (flags = mbedtls_ssl_get_verify_result(&tc->ssl)) != 0) {
-		if (mbedtls_x509_crt_verify_info(info, sizeof(info), "",
-						 flags) < 0)
-			info[0] = '\0';
+		verify_text(info, sizeof(info), flags);
 		sl_log_warn(SL_TP_LOG, "TLS flow %u: client certificate "
 			    "refused: %s", c->id, info);
 		return SL_EAUTH;

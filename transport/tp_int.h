@@ -259,7 +259,9 @@ int sl__tls_can_serve(const struct sl_tls *t);
  * sl__tls_conn_start() - sets up the TLS session of @c.
  * @server: 1 for an accepted connection.
  * @name:   the name the server certificate must carry (client side);
- *          also sent as SNI. NULL only when verification is off.
+ *          also sent as SNI, except an address literal, which is
+ *          checked against the certificate's iPAddress entries instead.
+ *          NULL only when verification is off.
  * Return: 0, SL_ENOMEM, SL_EINVAL.
  */
 int sl__tls_conn_start(struct sl_tls *t, struct sl_tp_conn *c, int server,

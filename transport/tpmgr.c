@@ -338,6 +338,74 @@ int sl__tpmgr_local_for(const struct sl_tpmgr *m, enum sl_tp tp, int family,
 	return SL_ENOTFOUND;
 }
 
+/* Closes every connection whose local address is @host's (not port):
+ * its address is gone, so is the connection; flow_closed tells the
+ * layers above (a registration over it registers again). */
+static void close_conns_from(struct sl_tpmgr *m, const struct sl_addr *host)
+{
+	for (uint32_t i = 0; i < m->cfg.max_conns; i++) {
+		struct sl_tp_conn *c = &m->conns[i];
+
+		if ((c->state == SL_CONN_CONNECTING ||
+		     c->state == SL_CONN_HANDSHAKE ||
+		     c->state == SL_CONN_OPEN) &&
+		    sl__addr_same_host(&c->local, host))
+			sl__tcp_close_conn(c, SL_ETRANSPORT);
+	}
+}
+
+int sl__tpmgr_rebind(struct sl_tpmgr *m, unsigned index, const char *host,
+		     int family)
+{
+	struct sl_tp_sock *s;
+	struct sl_tp_bind b;
+	struct sl_addr old, a;
+	uint16_t port;
+	int rc;
+
+	if (!m || index >= m->n_socks ||
+	    (family != AF_INET && family != AF_INET6))
+		return SL_EINVAL;
+	if (!host || !host[0])
+		host = family == AF_INET6 ? "::" : "0.0.0.0";
+	if (sl__addr_set(&a, host, strlen(host), 0) != 0 ||
+	    sl__addr_family(&a) != family)
+		return SL_EINVAL;
+	s = &m->socks[index];
+	old = s->local;
+	port = s->fd >= 0 ? sl__addr_port(&old) : m->cfg.binds[index].port;
+	/* The old socket goes first: on "any" the same port would collide
+	 * with it (no SO_REUSEPORT: two sockets must never share a port). */
+	if (s->fd >= 0) {
+		if (s->tp == SL_TP_UDP)
+			sl__udp_close(m, s);
+		else
+			sl__tcp_close_listener(m, s);
+		if (s->tp != SL_TP_UDP)
+			close_conns_from(m, &old);
+	}
+	b.tp = s->tp;
+	b.host = host;
+	b.port = port;
+	rc = open_bind(m, &b, s);
+	if (rc == SL_ETRANSPORT && port) {
+		/* The port is taken on the new address: any port will do,
+		 * the UA advertises what it got. */
+		sl_log_warn(SL_TP_LOG, "%s port %u not free on %s: taking "
+			    "another", sl__tp_name(s->tp), port, host);
+		b.port = 0;
+		rc = open_bind(m, &b, s);
+	}
+	if (rc < 0) {
+		sl_log_error(SL_TP_LOG, "%s listener %u not re-bound on %s: "
+			     "%s", sl__tp_name(s->tp), index, host,
+			     sl_strerror(rc));
+		return rc;
+	}
+	m->cfg.binds[index].port = sl__addr_port(&s->local);
+	return 0;
+}
+
 int sl__tpmgr_stats(const struct sl_tpmgr *m, struct sl_tp_stats *out)
 {
 	if (!m || !out)

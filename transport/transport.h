@@ -166,10 +166,22 @@ typedef void (*sl_tp_flow_cb)(void *arg, uint32_t flow, int err);
 typedef void (*sl_tp_reject_cb)(void *arg, const struct sl_parse_error *err,
 				const struct sl_addr *src);
 
+/**
+ * sl_tp_unreachable_cb - the network said @dst cannot be reached over @tp
+ * (UDP: an ICMP or ICMPv6 port, host or network unreachable for a
+ * datagram we sent there; @err SL_ETRANSPORT). Transactions sending to
+ * @dst treat it as a transport error (RFC 3261 §8.1.3.1, §17.1.4: like a
+ * 503), as flow_closed does for a stream. Runs from the loop, never
+ * inside sl__tp_send().
+ */
+typedef void (*sl_tp_unreachable_cb)(void *arg, enum sl_tp tp,
+				     const struct sl_addr *dst, int err);
+
 struct sl_tp_handlers {
 	sl_tp_recv_cb recv;
 	sl_tp_flow_cb flow_closed;
 	sl_tp_reject_cb rejected;
+	sl_tp_unreachable_cb unreachable;
 	void *arg;
 };
 
@@ -189,6 +201,23 @@ int sl__tpmgr_local_for(const struct sl_tpmgr *m, enum sl_tp tp, int family,
 			struct sl_addr *out);
 
 /**
+ * sl__tpmgr_rebind() - re-opens listening socket @index (UDP socket, or TCP
+ * / TLS listener) on @host, e.g. when the address it was bound to left
+ * the machine: the old socket is closed (with, for TCP/TLS, every
+ * connection from its address: flow_closed reports them), then a new one
+ * is bound on @host at the same port, or at an ephemeral port when that
+ * one is taken there. Afterwards sl__tpmgr_local() and
+ * sl__tpmgr_local_for() give the new address, so Via and Contact follow.
+ * @host: numeric; NULL or "" for any address ("0.0.0.0" or "::").
+ * @family: AF_INET or AF_INET6 (@host must be of it).
+ * Return: 0; SL_EINVAL (bad index, host or family); SL_ETRANSPORT when no
+ * socket could be bound (then the entry has none until the next rebind:
+ * sends that need it fail with SL_ETRANSPORT); the loop's errors.
+ */
+int sl__tpmgr_rebind(struct sl_tpmgr *m, unsigned index, const char *host,
+		     int family);
+
+/**
  * sl__tp_send() - sends one complete message.
  * Return: 0 when handed to the socket (or queued on a connecting stream);
  * SL_ETRANSPORT when it cannot be sent (no socket for the family, connect
@@ -197,6 +226,30 @@ int sl__tpmgr_local_for(const struct sl_tpmgr *m, enum sl_tp tp, int family,
  */
 int sl__tp_send(struct sl_tpmgr *m, struct sl_tp_dest *dst, const char *buf,
 		size_t len);
+
+/**
+ * sl__tp_connect() - finds the connection sl__tp_send() would use for @dst
+ * (TCP or TLS), or starts one now, and gives our end of it: the address
+ * and ephemeral port the kernel picked at connect(). A UA without a
+ * listener of that transport puts it in the Via sent-by and Contact of a
+ * request built afterwards (RFC 3261 §18.1.1: the response comes back on
+ * the same connection). Sets dst->flow; a send to @dst then reuses it.
+ * Return: 0; SL_EINVAL (UDP, NULL); SL_ETRANSPORT, SL_ENOMEM as
+ * sl__tp_send().
+ */
+int sl__tp_connect(struct sl_tpmgr *m, struct sl_tp_dest *dst,
+		   struct sl_addr *local);
+
+/**
+ * sl__tpmgr_conn_local() - our end of a live TCP/TLS connection to @peer
+ * over @tp (the one numbered @flow when that is live, else any, incoming
+ * or outgoing), without opening one. For requests inside a dialog whose
+ * connection a UA without a listener opened.
+ * Return: 0; SL_ENOTFOUND.
+ */
+int sl__tpmgr_conn_local(struct sl_tpmgr *m, enum sl_tp tp,
+			 const struct sl_addr *peer, uint32_t flow,
+			 struct sl_addr *out);
 
 /**
  * sl__tp_response_dest() - where a response to @req goes (RFC 3261 §18.2.2

@@ -86,7 +86,13 @@ void sl_call_params_init(struct sl_call_params *p);
 int sl_call_make(struct sl_ua *ua, const struct sl_call_params *p);
 
 /** Answers a ringing call (200 with our SDP answer); @video 0 rejects an
- * offered video stream. Return: 0, SL_ESESSION, SL_ESTATE. */
+ * offered video stream. While a reliable 18x with a session description
+ * awaits its PRACK (RFC 3262 §3), or our early UPDATE its answer, the 200
+ * goes once that arrives (0 is returned at once; the line stays ringing
+ * until then). Video taken in an early-media answer and refused now is
+ * dropped by an UPDATE before the 200 when the peer allows UPDATE.
+ * Return: 0, SL_ESESSION, SL_ESTATE (also for a second answer while the
+ * first waits). */
 int sl_call_answer(struct sl_ua *ua, int session, int video);
 
 /** Rejects a ringing call with @code (400..699; default 486 when 0). */
@@ -100,8 +106,33 @@ int sl_call_hangup(struct sl_ua *ua, int session);
 int sl_call_hold(struct sl_ua *ua, int session);
 int sl_call_unhold(struct sl_ua *ua, int session);
 
-/** Changes the media set by re-INVITE (add or remove audio / video). */
+/** Changes the media set (add or remove audio / video): by re-INVITE in
+ * a call, by UPDATE (RFC 3311 §5.1) in the early dialog of a ringing or
+ * early call once the INVITE's offer/answer exchange is complete (a
+ * reliable 18x and its PRACK) and the peer allows UPDATE; SL_ESTATE
+ * otherwise. */
 int sl_call_update_media(struct sl_ua *ua, int session, int audio, int video);
+
+/**
+ * sl_call_send_info() - sends an INFO request in the established call
+ * @session (RFC 6086, legacy usage: no Info-Package), e.g.
+ * application/media_control+xml to ask for a video key frame. DTMF goes
+ * with sl_call_send_dtmf() (sipline/media.h) instead.
+ * @content_type: "type/subtype[;params]" of @body; required when @len >
+ *                0, ignored for an empty INFO.
+ * @body, @len:   the body (copied; at most 4096 bytes).
+ * The outcome raises no event: a refusal or a timeout is only logged,
+ * except that a 481 or 408 ends the call (RFC 5057), reported as
+ * SL_EV_CLOSED. At most 8 INFO requests of a call are in flight at once.
+ * Return: 0 (sent).
+ * Errors: SL_EINVAL (NULL @ua, @body NULL with @len, @len too large, a
+ * bad @content_type), SL_ESESSION, SL_ESTATE (not connected / held),
+ * SL_ENOMEM (8 INFO requests in flight, or the transaction pool is
+ * full), SL_ETRANSPORT.
+ * Thread: any.
+ */
+int sl_call_send_info(struct sl_ua *ua, int session, const char *content_type,
+		      const void *body, size_t len);
 
 /** Redirects a ringing call: 302 with Contact @target. */
 int sl_call_forward(struct sl_ua *ua, int session, const char *target);

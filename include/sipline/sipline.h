@@ -17,7 +17,11 @@
 #include "sipline/digest.h"
 #include "sipline/net.h"
 #include "sipline/event.h"
+#include "sipline/codec.h"
+#include "sipline/device.h"
+#include "sipline/media.h"
 #include "sipline/ua.h"
 #include "sipline/call.h"
+#include "sipline/message.h"
 
 #endif /* SIPLINE_SIPLINE_H */

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "sipline/event.h"
+#include "sipline/media.h"
 #include "sipline/net.h"
 
 #ifdef __cplusplus
@@ -78,7 +79,7 @@ struct sl_ua_config {
 	unsigned n_listen;          /* default: one UDP on any, port 5060 */
 	char local_ip[64];          /* address for Via/Contact/SDP; "" = the
 				     * listening or outgoing address */
-	unsigned max_lines;         /* call slots; default 8 (1..1024) */
+	unsigned max_lines;         /* call slots; default 8 (1..16384) */
 	char user_agent[128];       /* User-Agent/Server; default
 				     * "sipline/<version>" */
 	int log_level;              /* enum sl_log_level; default WARN;
@@ -98,8 +99,11 @@ struct sl_ua_config {
 	/* timers and limits */
 	uint32_t t1_ms, t2_ms, t4_ms; /* 500, 4000, 5000 */
 	size_t max_msg_size;        /* default 65535 (1024..1 MiB) */
-	unsigned max_transactions;  /* per direction; 0 (default): 8 *
-				     * max_lines + 32 */
+	unsigned max_transactions;  /* per direction; 0 (default):
+				     * min(32768, 16 * max_lines + 256),
+				     * room for every line's INVITE and
+				     * BYE server transactions to linger
+				     * their 64*T1 after the call */
 	unsigned event_queue;       /* event slots (both modes); 256
 				     * (8..65536): SIP-message events use
 				     * at most this many, 2 * max_lines + 8
@@ -130,6 +134,16 @@ struct sl_ua_config {
 	int sip_dscp;               /* DSCP on signalling sockets, 0..63
 				     * (e.g. 24 = CS3); -1 (default): leave
 				     * the system's */
+
+	/* Media: the RTP engine, audio devices, DTMF and RTCP (defaults
+	 * and ranges in sipline/media.h). With media.enabled the codec
+	 * names of audio_codecs must be registered codecs (sipline/
+	 * codec.h; an optional "/rate" picks one clock rate, "L16/16000"),
+	 * rtp_port_min..rtp_port_max is where RTP/RTCP sockets are bound,
+	 * and sl_ua_create() starts the media thread(s) and opens the
+	 * audio device. Bad values make sl_ua_create() fail with
+	 * SL_EINVAL (the log names the field). */
+	struct sl_media_config media;
 };
 
 /** sl_ua_config_init() - fills @cfg with the defaults above. */
@@ -144,9 +158,11 @@ void sl_ua_config_init(struct sl_ua_config *cfg);
  * @cfg: the configuration.
  *
  * Return: 0; SL_EINVAL for a bad field (the log says which; also a TLS
- * file that cannot be read, or callback mode without event_cb);
- * SL_ETRANSPORT when a socket cannot be bound; SL_ENOMEM; SL_EIO or
- * SL_EFAIL when the system refuses an fd or the thread.
+ * file that cannot be read, callback mode without event_cb, or an audio
+ * codec that is not registered); SL_ETRANSPORT when a socket cannot be
+ * bound; SL_ENOMEM; SL_EIO or SL_EFAIL when the system refuses an fd or
+ * the thread; SL_ENOTFOUND or SL_EIO when the audio device (media) cannot
+ * be opened.
  * Thread: any.
  */
 int sl_ua_create(struct sl_ua **out, const struct sl_ua_config *cfg);
@@ -315,10 +331,11 @@ int sl_ua_unregister(struct sl_ua *ua, unsigned wait_ms);
 
 /**
  * sl_ua_network_changed() - the local address changed: our address is
- * taken afresh (sockets bound to "any" keep working; one bound to an
- * address that vanished is only logged), the registration is renewed at
- * once over a new flow, and active calls are re-INVITEd with the new
- * address.
+ * taken afresh (sockets bound to "any" keep working; a listener bound
+ * to an address that vanished is re-bound on "any" at the same port, or
+ * an ephemeral one when that is taken, and its TCP/TLS connections are
+ * closed), the registration is renewed at once over a new flow, and
+ * active calls are re-INVITEd with the new address.
  * Return: 0; SL_ESTATE during sl_ua_destroy().
  */
 int sl_ua_network_changed(struct sl_ua *ua);

@@ -127,10 +127,12 @@ struct sl_dlg_events {
  * struct sl_dlg_config - fill with sl__dlg_config_init(), then set what
  * differs. Zero in a number means its default.
  * @max_dialogs: slots (dialogs and dialog sets together): 1..65536; 32.
- * @text_size:  bytes of text per slot (Call-ID, tags, URIs, display names,
- *              remote target, route set, our Contact, each with a NUL);
- *              256..65535; 2048. State that does not fit is refused with
- *              SL_ETOOBIG.
+ * @text_size:  the most bytes of text a slot may hold (Call-ID, tags,
+ *              URIs, display names, remote target, route set, our
+ *              Contact, each with a NUL); 256..65535; 2048. State that
+ *              does not fit is refused with SL_ETOOBIG. Each slot takes a
+ *              block of what it holds from a store reserved at this size
+ *              (resident memory follows the text actually kept).
  * @max_routes: route set entries per dialog: 1..255; 16.
  * @msg_buf_size: the scratch buffer sl__dlg_send_request() and
  *              sl__dlg_send_ack() build into; SL_TXN_MSG_BUF_MIN or more;
@@ -730,6 +732,19 @@ int sl__dlg_route(struct sl_dlg_table *t, uint32_t id, unsigned i,
 int sl__dlg_find(struct sl_dlg_table *t, struct sl_slice call_id,
 		 struct sl_slice local_tag, struct sl_slice remote_tag,
 		 uint32_t *id);
+
+/**
+ * sl__dlg_set_user() - stores @user (the UA's own number for the slot,
+ * e.g. its call's line) in dialog or set @id. The dialogs a set's
+ * responses make start with the set's number, so the UA finds its call
+ * from any of them in O(1) (sl__dlg_user()).
+ * Return: 0; SL_EINVAL; SL_ENOTFOUND for a stale id.
+ */
+int sl__dlg_set_user(struct sl_dlg_table *t, uint32_t id, uint32_t user);
+
+/** sl__dlg_user() - the number stored in dialog or set @id; 0 for none or
+ * a stale id. */
+uint32_t sl__dlg_user(struct sl_dlg_table *t, uint32_t id);
 
 /**
  * sl__dlg_terminate() - ends dialog or set @id now, without a callback

@@ -75,7 +75,11 @@ struct sl_dlg_str {
  *             retransmission (§13.3.1.4).
  * @s:         the strings, in @text.
  * @routes:    the route set (max_routes entries), in @text.
- * @text:      text_size bytes; @text_used of them hold the strings.
+ * @user:      the UA's number for the slot (sl__dlg_set_user()); a
+ *             dialog made from a set starts with the set's.
+ * @text:      a block of the table's store (@text_cap bytes, at most
+ *             text_size; a shared empty string while nothing is stored);
+ *             @text_used of them hold the strings.
  */
 struct sl_dlg {
 	uint32_t id;
@@ -107,10 +111,12 @@ struct sl_dlg {
 	uint32_t retx_ms;
 	uint32_t waited_ms;
 	struct sl_dlg_table *tab;
+	uint32_t user;
 	struct sl_dlg_str s[SL_DLG_S__COUNT];
 	struct sl_dlg_str *routes;
 	char *text;
 	uint16_t text_used;
+	uint32_t text_cap;
 };
 
 /**
@@ -122,6 +128,9 @@ struct sl_dlg {
  * @route_src:  max_routes slices: a route set being stored.
  * @route_tmp:  max_routes entries: the offsets of a route set being stored.
  * @msg:        msg_buf_size bytes: requests sl__dlg_send_*() build.
+ * @text:       the store the slots' text blocks come from (reserved for
+ *              every slot at text_size, so resident memory follows what
+ *              dialogs hold, not what they could).
  */
 struct sl_dlg_table {
 	struct sl_loop *loop;
@@ -129,7 +138,9 @@ struct sl_dlg_table {
 	struct sl_dlg_config cfg;
 	struct sl_dlg *slots;
 	uint32_t n_slots;
-	uint32_t free_head;
+	uint32_t free_head;           /* released slots (index + 1) */
+	uint32_t fresh;               /* slots never used start here */
+	struct sl_dlg_str *routes_base; /* max_routes entries per slot */
 	uint32_t *buckets;
 	uint32_t *id_buckets;
 	uint32_t bucket_mask;
@@ -139,6 +150,7 @@ struct sl_dlg_table {
 	struct sl_slice *route_src;
 	struct sl_dlg_str *route_tmp;
 	char *msg;
+	struct sl_blocks *text;
 	uint64_t rng;
 	struct sl_dlg_stats stats;
 	void *mem;

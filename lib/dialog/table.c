@@ -5,7 +5,10 @@
  * and the lookups the UA makes.
  *
  * Owns: struct sl_dlg_table and every slot (one allocation made at
- * sl__dlg_create(); nothing is allocated afterwards).
+ * sl__dlg_create(); nothing is allocated afterwards), and the block store
+ * (lib/core/blocks.h) each slot's text comes from: a slot holds a block
+ * the size of what it stores, so a dialog costs what its Call-ID, tags,
+ * URIs and route set need, not text_size.
  * Thread: the SIP loop thread only.
  * Called by: the UA; uac.c, uas.c, request.c and rx.c.
  *
@@ -19,9 +22,14 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/blocks.h"
 #include "core/mem.h"
 #include "dialog_int.h"
 #include "sipline/headers.h"
+
+/* The text of a slot with none stored: every string is empty there. It
+ * is never written (a store takes a block first, text_cap being 0). */
+static char no_text[1];
 
 /* ---- configuration ---- */
 
@@ -90,7 +98,7 @@ int sl__dlg_create(struct sl_dlg_table **out, struct sl_loop *loop,
 	const size_t al = alignof(max_align_t);
 	struct sl_dlg_config c;
 	struct sl_dlg_table *t;
-	size_t off_slots, off_buckets, off_ids, off_text, off_routes;
+	size_t off_slots, off_buckets, off_ids, off_routes;
 	size_t off_scratch, off_uri, off_src, off_tmp, off_msg, total;
 	uint32_t n_buckets = 16;
 	unsigned char *mem;
@@ -127,8 +135,7 @@ int sl__dlg_create(struct sl_dlg_table **out, struct sl_loop *loop,
 	off_buckets = align_up(off_slots + sizeof(struct sl_dlg) *
 			       c.max_dialogs, al);
 	off_ids = align_up(off_buckets + sizeof(uint32_t) * n_buckets, al);
-	off_text = align_up(off_ids + sizeof(uint32_t) * n_buckets, al);
-	off_routes = align_up(off_text + c.text_size * c.max_dialogs, al);
+	off_routes = align_up(off_ids + sizeof(uint32_t) * n_buckets, al);
 	off_scratch = align_up(off_routes + sizeof(struct sl_dlg_str) *
 			       c.max_routes * c.max_dialogs, al);
 	off_uri = align_up(off_scratch + c.text_size, al);
@@ -158,6 +165,15 @@ int sl__dlg_create(struct sl_dlg_table **out, struct sl_loop *loop,
 	t->route_src = (struct sl_slice *)(mem + off_src);
 	t->route_tmp = (struct sl_dlg_str *)(mem + off_tmp);
 	t->msg = (char *)(mem + off_msg);
+	/* Text for every slot at its largest, plus a quarter: the store's
+	 * classes do not merge, and a freed block of one size cannot serve
+	 * another. Only what is written becomes resident. */
+	if (sl__blocks_create(&t->text, (size_t)c.text_size *
+			      c.max_dialogs / 4 * 5 + 2 * c.text_size,
+			      c.text_size) < 0) {
+		sl__free(mem);
+		return SL_ENOMEM;
+	}
 	if (!c.random) {
 		uint64_t seed = c.seed;
 
@@ -170,19 +186,10 @@ int sl__dlg_create(struct sl_dlg_table **out, struct sl_loop *loop,
 	}
 	t->stats.cap = c.max_dialogs;
 
-	/* Free list in index order, so the first slots are used first. */
-	for (uint32_t i = t->n_slots; i-- > 0;) {
-		struct sl_dlg *d = &t->slots[i];
-
-		d->index = i;
-		d->tab = t;
-		d->text = (char *)(mem + off_text) + (size_t)i * c.text_size;
-		d->routes = (struct sl_dlg_str *)(mem + off_routes) +
-			    (size_t)i * c.max_routes;
-		sl__timer_init(&d->t_2xx, NULL, d);
-		d->next = t->free_head;
-		t->free_head = i + 1;
-	}
+	/* Slots are wired when first taken (sl__dlg_alloc()), in index
+	 * order: the zeroed pages of slots never used stay uncommitted. */
+	t->routes_base = (struct sl_dlg_str *)(mem + off_routes);
+	t->fresh = 0;
 	*out = t;
 	return 0;
 }
@@ -191,9 +198,10 @@ void sl__dlg_destroy(struct sl_dlg_table *t)
 {
 	if (!t)
 		return;
-	for (uint32_t i = 0; i < t->n_slots; i++)
+	for (uint32_t i = 0; i < t->fresh; i++)
 		if (t->slots[i].id)
 			sl__loop_timer_stop(t->loop, &t->slots[i].t_2xx);
+	sl__blocks_destroy(t->text);
 	sl__free(t->mem);
 }
 
@@ -247,19 +255,26 @@ struct sl_dlg *sl__dlg_alloc(struct sl_dlg_table *t)
 	struct sl_dlg *d;
 	uint32_t *b;
 
-	if (!t->free_head)
+	if (t->free_head) {
+		d = &t->slots[t->free_head - 1];
+		t->free_head = d->next;
+	} else if (t->fresh < t->n_slots) {
+		d = &t->slots[t->fresh];
+		d->index = t->fresh;
+		d->routes = t->routes_base +
+			    (size_t)t->fresh * t->cfg.max_routes;
+		t->fresh++;
+	} else {
 		return NULL;
-	d = &t->slots[t->free_head - 1];
-	t->free_head = d->next;
+	}
 	{
 		/* Everything but the slot's fixed wiring starts at zero. */
 		uint32_t index = d->index;
-		char *text = d->text;
 		struct sl_dlg_str *routes = d->routes;
 
 		memset(d, 0, sizeof(*d));
 		d->index = index;
-		d->text = text;
+		d->text = no_text;
 		d->routes = routes;
 		d->tab = t;
 	}
@@ -301,6 +316,13 @@ void sl__dlg_free(struct sl_dlg *d)
 	unlink_chain(t, id_bucket(t, d->id), d, 1);
 	d->id = 0;
 	d->state = SL_DLG_STATE_FREE;
+	if (d->text_cap)
+		sl__blocks_put(t->text, d->text, d->text_cap);
+	d->text = no_text;
+	d->text_cap = 0;
+	d->text_used = 0;
+	memset(d->s, 0, sizeof(d->s));
+	d->n_routes = 0;
 	d->next = t->free_head;
 	t->free_head = d->index + 1;
 	t->stats.used--;
@@ -457,6 +479,19 @@ int sl__dlg_store(struct sl_dlg *d, const struct sl_dlg_vals *v)
 		rc = put(t, &used, v->routes[i], 0, &t->route_tmp[i]);
 		if (rc < 0)
 			return rc;
+	}
+	if (used > d->text_cap) {
+		/* A bigger block first; the old one goes back only once the
+		 * new one is there, so a failure leaves @d as it was. */
+		void *blk;
+		int cap = sl__blocks_get(t->text, used, &blk);
+
+		if (cap < 0)
+			return cap;
+		if (d->text_cap)
+			sl__blocks_put(t->text, d->text, d->text_cap);
+		d->text = blk;
+		d->text_cap = (uint32_t)cap;
 	}
 	memcpy(d->text, t->scratch, used);
 	d->text_used = (uint16_t)used;
@@ -705,4 +740,26 @@ int sl__dlg_msg_record_route(struct sl_dlg_table *t, const struct sl_msg *m,
 		}
 	}
 	return (int)n;
+}
+
+/* ---- the UA's number for a slot ---- */
+
+int sl__dlg_set_user(struct sl_dlg_table *t, uint32_t id, uint32_t user)
+{
+	struct sl_dlg *d;
+
+	if (!t)
+		return SL_EINVAL;
+	d = sl__dlg_get(t, id);
+	if (!d)
+		return SL_ENOTFOUND;
+	d->user = user;
+	return 0;
+}
+
+uint32_t sl__dlg_user(struct sl_dlg_table *t, uint32_t id)
+{
+	struct sl_dlg *d = t ? sl__dlg_get(t, id) : NULL;
+
+	return d ? d->user : 0;
 }

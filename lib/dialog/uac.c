@@ -182,6 +182,7 @@ static int make_dialog(struct sl_dlg_table *t, struct sl_dlg *s,
 	d->state = (uint8_t)state;
 	d->method = (uint8_t)method;
 	d->set = s ? s->id : 0;
+	d->user = s ? s->user : 0;
 	d->flags = SL_DLG_F_UAC | (s ? (s->flags & SL_DLG_F_SECURE) : 0);
 	/* §12.1.2: the local sequence number is the request's. */
 	d->local_cseq = m->cseq.seq;
@@ -434,6 +435,7 @@ struct sl_dlg *sl__dlg_uac_notify(struct sl_dlg_table *t,
 	d->state = SL_DLG_STATE_CONFIRMED;
 	d->method = s->method;
 	d->set = s->id;
+	d->user = s->user;
 	d->flags = SL_DLG_F_UAC | (s->flags & SL_DLG_F_SECURE);
 	d->local_cseq = s->local_cseq;
 	d->sub_usages = 1;

@@ -16,6 +16,7 @@
  * Grandstream, some SBCs) put b= before c= or a= before c=, and LF-only
  * bodies are common, so those pass; a malformed value never does.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "scan.h"
@@ -728,7 +729,13 @@ int sl_sdp_parse(struct sl_sdp *sdp, const char *buf, size_t len,
 		err->line = 0;
 		err->reason = NULL;
 	}
-	memset(sdp, 0, sizeof(*sdp));
+	/* Only the fields before the arrays are cleared: every array entry
+	 * is written in full (or cleared) when the count takes it, and
+	 * nothing reads past the counts. The whole struct is 32 KB, and a
+	 * call parses a description many times. */
+	memset(sdp, 0, offsetof(struct sl_sdp, media));
+	sdp->attr_used = 0;
+	sdp->extra_used = 0;
 	memset(&P, 0, sizeof(P));
 	P.sdp = sdp;
 	P.err = err;

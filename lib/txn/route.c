@@ -302,8 +302,22 @@ static int try_target(struct send *s, int *fatal)
 	b.branch = branch;
 	if (r->tp && sl__tpmgr_local_for(r->tp, s->target.tp,
 					 sl__addr_family(&s->target.addr),
-					 &local) == 0)
+					 &local) == 0) {
 		b.local = &local;
+	} else if (r->tp && sl__tp_reliable(s->target.tp)) {
+		/* No listener of this transport: the connection is opened
+		 * first and our end of it is the Via sent-by (RFC 3261
+		 * §18.1.1: the response comes back on it). */
+		sl__route_target_dest(&s->target, &dst);
+		rc = sl__tp_connect(r->tp, &dst, &local);
+		if (rc < 0) {
+			if (rc == SL_ETRANSPORT)
+				*fatal = 0;
+			return rc;
+		}
+		s->target.flow = dst.flow;
+		b.local = &local;
+	}
 	rc = sl__txn_branch(r->txn, branch, sizeof(branch));
 	if (rc < 0)
 		return rc;

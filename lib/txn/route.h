@@ -86,9 +86,11 @@ int sl__route_target_dest(const struct sl_route_target *t,
  * struct sl_route_build - what the build callback writes a request for.
  * @target:  where this attempt goes (its @tp names the Via transport).
  * @local:   our address for the Via sent-by: sl__tpmgr_local_for() for the
- *           target's transport and address family; NULL when the router
- *           has no transport manager or it has no such socket (the
- *           callback then picks another address or fails).
+ *           target's transport and address family; for TCP/TLS without
+ *           such a listener, our end of the connection the router opened
+ *           (sl__tp_connect(); @target's flow names it); NULL when the
+ *           router has no transport manager or a UDP target has no
+ *           socket (the callback then picks another address or fails).
  * @branch:  a new branch from sl__txn_branch(), NUL-terminated.
  * @attempt: 1 for the first target, 2 for the second...
  */

@@ -761,6 +761,45 @@ int sl__txn_flow_closed(struct sl_txn_layer *l, uint32_t flow, int err)
 	return n;
 }
 
+/* A transaction whose sends to its destination still matter: a client
+ * one before its final response (afterwards only an ACK for a non-2xx
+ * goes out, and the outcome is known), a server one with a response to
+ * (re)transmit. */
+static int still_sending(const struct sl_txn *t)
+{
+	switch (t->kind) {
+	case SL_TXN_CLIENT_INVITE:
+	case SL_TXN_CLIENT_NON_INVITE:
+		return t->state == SL_TXN_STATE_CALLING ||
+		       t->state == SL_TXN_STATE_TRYING ||
+		       t->state == SL_TXN_STATE_PROCEEDING;
+	default:
+		return t->state == SL_TXN_STATE_PROCEEDING ||
+		       t->state == SL_TXN_STATE_COMPLETED;
+	}
+}
+
+int sl__txn_dest_unreachable(struct sl_txn_layer *l, enum sl_tp tp,
+			     const struct sl_addr *dst, int err)
+{
+	int n = 0;
+
+	if (!l || !dst || sl__tp_reliable(tp))
+		return SL_EINVAL;
+	if (err >= 0)
+		err = SL_ETRANSPORT;
+	for (uint32_t i = 0; i < l->n_slots; i++) {
+		struct sl_txn *t = &l->slots[i];
+
+		if (!t->id || t->reliable || t->dst.tp != tp ||
+		    !still_sending(t) || !sl__addr_equal(&t->dst.addr, dst))
+			continue;
+		sl__txn_fail(t, err);
+		n++;
+	}
+	return n;
+}
+
 /* ---- looking up ---- */
 
 int sl__txn_info(struct sl_txn_layer *l, uint32_t id, struct sl_txn_info *out)

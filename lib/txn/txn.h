@@ -359,6 +359,21 @@ int sl__txn_recv(struct sl_txn_layer *l, struct sl_rxbuf *rx);
  */
 int sl__txn_flow_closed(struct sl_txn_layer *l, uint32_t flow, int err);
 
+/**
+ * sl__txn_dest_unreachable() - the transport learnt that @dst cannot be
+ * reached over @tp, an unreliable transport (an ICMP unreachable for a
+ * datagram sent there; transport.h, sl_tp_unreachable_cb): what
+ * sl__txn_flow_closed() is for a stream. Every transaction still sending
+ * to @dst - a client one without a final response, a server one
+ * answering - reports a transport error with @err and terminates, so a
+ * fail-over sender tries its next target at once (RFC 3261 §8.1.3.1,
+ * §17.1.4, §17.2.4).
+ * Return: how many transactions ended; SL_EINVAL for NULL or a reliable
+ * @tp.
+ */
+int sl__txn_dest_unreachable(struct sl_txn_layer *l, enum sl_tp tp,
+			     const struct sl_addr *dst, int err);
+
 /* ---- looking transactions up ---- */
 
 enum sl_txn_kind {

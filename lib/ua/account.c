@@ -249,6 +249,34 @@ static int route_source(const struct sl_addr *peer, struct sl_addr *out)
 	return rc;
 }
 
+/* No listener of stream transport @tp: our end of a connection to @peer
+ * (RFC 3261 §18.1.1), the one a request of the dialog went over, or for
+ * TCP a new one (the send that follows reuses it). TLS needs the name to
+ * check, which is not known here: only an open connection serves. */
+static int local_from_conn(struct sl_ua *ua, enum sl_tp tp,
+			   const struct sl_addr *peer, struct sl_addr *out)
+{
+	struct sl_tp_dest dst;
+	int rc;
+
+	if (sl__tpmgr_conn_local(ua->tp, tp, peer, 0, out) == 0)
+		return 0;
+	if (tp != SL_TP_TCP) {
+		sl_log_warn(SL_UA_LOG, "no %s listener and no connection to "
+			    "the peer: add a %s listener", sl__tp_name(tp),
+			    sl__tp_name(tp));
+		return SL_ETRANSPORT;
+	}
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = tp;
+	dst.addr = *peer;
+	rc = sl__tp_connect(ua->tp, &dst, out);
+	if (rc < 0)
+		sl_log_info(SL_UA_LOG, "TCP (no listener): connection to the "
+			    "peer failed: %s", sl_strerror(rc));
+	return rc;
+}
+
 int sl__ua_local_for(struct sl_ua *ua, enum sl_tp tp,
 		     const struct sl_addr *peer, const struct sl_addr *bound,
 		     struct sl_addr *out)
@@ -258,7 +286,9 @@ int sl__ua_local_for(struct sl_ua *ua, enum sl_tp tp,
 	uint16_t port;
 
 	if (!bound) {
-		if (sl__tpmgr_local_for(ua->tp, tp, family, &b) < 0)
+		if (sl__tpmgr_local_for(ua->tp, tp, family, &b) < 0 &&
+		    !(sl__tp_reliable(tp) &&
+		      local_from_conn(ua, tp, peer, &b) == 0))
 			return SL_ETRANSPORT;
 		bound = &b;
 	}

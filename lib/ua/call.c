@@ -23,7 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "call_int.h"
+#include "media_int.h"
+#include "core/blocks.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -45,6 +46,8 @@ enum {
  *          challenging cannot keep us sending.
  * @retry:  the next request of this kind is the answer to a challenge
  *          (@rounds goes on instead of restarting).
+ * @copy, @cap, @len: the copy, in a block of the engine's store (@cap 0:
+ *          none), so a line pays for the requests it really sends.
  */
 struct auth_sent {
 	uint32_t txn;
@@ -52,7 +55,8 @@ struct auth_sent {
 	unsigned rounds;
 	int retry;
 	size_t len;
-	char copy[SL_UA_REQ_COPY_MAX];
+	char *copy;
+	unsigned cap;
 };
 
 /* A line's two kinds of request: our INVITE, re-INVITE or UPDATE (one at
@@ -93,6 +97,7 @@ struct calls_priv {
 	struct line_auth *auth;       /* one per line */
 	struct ood_req reqs[REQ_SLOTS];
 	uint32_t next_req;
+	char keep[SL_UA_REQ_COPY_MAX]; /* scratch: a copy being made */
 };
 
 static struct calls_priv *priv(struct sl_ua *ua)
@@ -200,16 +205,38 @@ static int make_dlg(struct sl_ua *ua, struct sl_calls *c)
 
 static void glare_fire(struct sl_timer *t, void *arg);
 
+/* Gives the copy of @s back to the store. */
+static void auth_drop(struct sl_ua *ua, struct auth_sent *s)
+{
+	if (s->cap && ua->calls)
+		sl__blocks_put(((struct sl_calls *)ua->calls)->blocks,
+			       s->copy, s->cap);
+	s->copy = NULL;
+	s->cap = 0;
+	s->len = 0;
+}
+
 void sl__calls_line_reset(struct sl_line *ln)
 {
 	unsigned idx = ln->idx;
 	struct sl_ua *ua = ln->ua;
 
-	if (ua->calls && priv(ua)->auth)
+	if (ua->calls && priv(ua)->auth) {
+		auth_drop(ua, &priv(ua)->auth[idx].inv);
+		auth_drop(ua, &priv(ua)->auth[idx].req);
 		memset(&priv(ua)->auth[idx], 0, sizeof(struct line_auth));
+	}
+	/* Sockets, stream and DTMF timer of the call go first. */
+	sl__stream_line_reset(ln);
+	sl__line_text_free(ln);
+	if (ua->calls)
+		sl__lines_session_del(ua, ln);
 	memset(ln, 0, sizeof(*ln));
 	ln->idx = idx;
 	ln->ua = ua;
+	sl__line_text_init(ln);
+	if (ua->calls)
+		sl__lines_give(ua, ln);
 	sl__timer_init(&ln->glare, glare_fire, ln);
 	sl__st_timer_init(ln);
 	sl__prack_timer_init(ln);
@@ -232,16 +259,22 @@ int sl__ua_calls_create(struct sl_ua *ua)
 	c->ua = ua;
 	c->n_lines = n;
 	c->next_session = 1;
-	for (unsigned i = 0; i < n; i++) {
-		c->lines[i].idx = i;
-		c->lines[i].ua = ua;
-		sl__calls_line_reset(&c->lines[i]);
-	}
+	/* A line is wired when first taken (sl__calls_new_line()): the
+	 * zeroed pages of lines never used stay uncommitted, and a zeroed
+	 * line reads as idle to every walk over the lines. */
 	for (unsigned i = 0; i < REQ_SLOTS; i++)
 		pv->reqs[i].ua = ua;
 	if (make_dlg(ua, c) < 0)
 		goto fail;
 	ua->calls = c;
+	if (sl__line_text_create(ua) < 0 || sl__lines_index_create(ua) < 0 ||
+	    sl__calls_routed_create(ua) < 0) {
+		sl__lines_index_destroy(ua);
+		sl__line_text_destroy(ua);
+		sl__dlg_destroy(c->dlg);
+		ua->calls = NULL;
+		goto fail;
+	}
 	return 0;
 fail:
 	sl__free(pv->auth);
@@ -265,7 +298,11 @@ void sl__ua_calls_destroy(struct sl_ua *ua)
 		return;
 	for (unsigned i = 0; i < c->n_lines && ua->loop; i++)
 		line_timers_stop(ua, &c->lines[i]);
+	sl__calls_routed_destroy(ua);
 	sl__dlg_destroy(c->dlg);
+	/* Every block of the lines and copies goes with the store. */
+	sl__line_text_destroy(ua);
+	sl__lines_index_destroy(ua);
 	sl__free(priv(ua)->auth);
 	sl__free(c->lines);
 	sl__free(priv(ua));
@@ -275,31 +312,36 @@ void sl__ua_calls_destroy(struct sl_ua *ua)
 struct sl_line *sl__calls_new_line(struct sl_ua *ua)
 {
 	struct sl_calls *c = ua->calls;
+	struct sl_line *ln = sl__lines_take(ua);
 
-	for (unsigned i = 0; i < c->n_lines; i++) {
-		struct sl_line *ln = &c->lines[i];
-
-		if (ln->state != SL_LINE_IDLE || ln->session)
-			continue;
-		sl__calls_line_reset(ln);
-		/* Session ids never repeat while the UA lives. */
-		ln->session = c->next_session++;
-		if (c->next_session <= 0)
-			c->next_session = 1;
-		return ln;
-	}
-	return NULL;
+	if (!ln)
+		return NULL;
+	ln->idx = (unsigned)(ln - c->lines);
+	ln->ua = ua;
+	sl__calls_line_reset(ln);
+	/* The reset filed it as free: it is taken. */
+	sl__lines_hold(ua, ln);
+	/* Session ids never repeat while the UA lives. */
+	ln->session = c->next_session++;
+	if (c->next_session <= 0)
+		c->next_session = 1;
+	sl__lines_session_add(ua, ln);
+	return ln;
 }
 
 struct sl_line *sl__calls_by_dlg(struct sl_ua *ua, uint32_t dlg)
 {
 	struct sl_calls *c = ua->calls;
+	uint32_t u;
 
 	if (!c || !dlg)
 		return NULL;
-	for (unsigned i = 0; i < c->n_lines; i++)
-		if (c->lines[i].session && c->lines[i].dlg == dlg)
-			return &c->lines[i];
+	/* The dialog carries its line (sl__dlg_set_user(), inherited from
+	 * the line's dialog set): no walk over the lines. */
+	u = sl__dlg_user(c->dlg, dlg);
+	if (u && u <= c->n_lines && c->lines[u - 1].session &&
+	    c->lines[u - 1].dlg == dlg)
+		return &c->lines[u - 1];
 	return NULL;
 }
 
@@ -315,14 +357,7 @@ struct sl_line *sl__calls_by_user(struct sl_ua *ua, void *user)
 
 struct sl_line *sl__calls_by_session(struct sl_ua *ua, int session)
 {
-	struct sl_calls *c = ua->calls;
-
-	if (!c || session <= 0)
-		return NULL;
-	for (unsigned i = 0; i < c->n_lines; i++)
-		if (c->lines[i].session == session)
-			return &c->lines[i];
-	return NULL;
+	return sl__lines_by_session(ua, session);
 }
 
 void sl__calls_set_state(struct sl_ua *ua, struct sl_line *ln,
@@ -335,6 +370,8 @@ void sl__calls_set_state(struct sl_ua *ua, struct sl_line *ln,
 		     ln->session, sl_line_state_name(ln->state),
 		     sl_line_state_name(s));
 	ln->state = s;
+	/* Media follows the state (call_stream.c). */
+	sl__stream_sync(ua, ln);
 }
 
 /* HELD, REMOTE_HELD or CONNECTED from the two hold flags. */
@@ -347,6 +384,8 @@ void sl__calls_settle(struct sl_ua *ua, struct sl_line *ln)
 	else if (ln->remote_hold)
 		s = SL_LINE_REMOTE_HELD;
 	sl__calls_set_state(ua, ln, s);
+	/* A new exchange may change media without changing the state. */
+	sl__stream_sync(ua, ln);
 }
 
 const char *sl__calls_cstr(struct sl_slice s, char *out, size_t cap)
@@ -462,6 +501,8 @@ void sl__calls_close(struct sl_ua *ua, struct sl_line *ln,
 	}
 	sl_log_info(SL_CALL_LOG, "line %u session %d closed: %s %d",
 		    ln->idx, ln->session, sl_close_reason_name(why), code);
+	/* The stream stops; SL_EV_MEDIA_STATS goes before SL_EV_CLOSED. */
+	sl__stream_end(ua, ln);
 	sl__calls_emit(ua, &ev);
 	/* The session id dies with the call: the line forgets it. */
 	sl__calls_line_reset(ln);
@@ -500,69 +541,6 @@ int sl__calls_contact(struct sl_ua *ua, enum sl_tp tp,
 	memcpy(out, p, (size_t)(e - p));
 	out[e - p] = '\0';
 	return (int)(e - p);
-}
-
-static uint16_t default_port(enum sl_tp tp)
-{
-	return tp == SL_TP_TLS ? 5061 : 5060;
-}
-
-int sl__calls_dest(struct sl_ua *ua, struct sl_line *ln,
-		   struct sl_tp_dest *dst, char *host, size_t cap,
-		   uint16_t *port)
-{
-	struct sl_dlg_table *t = sl__calls_dlg(ua);
-	struct sl_slice hop;
-	struct sl_uri u;
-	struct sl_addr local;
-	int rc;
-
-	memset(dst, 0, sizeof(*dst));
-	dst->tp = ln->have_target ? ln->target.tp : SL_TP_UDP;
-	if (ln->have_target) {
-		dst->addr = ln->target.addr;
-		dst->flow = ln->target.flow;
-		dst->tls_name = ln->target.tls_name;
-	}
-	/* §12.2.1.1: the first route or the remote target; a numeric host
-	 * is used as it is, a name falls back to where the INVITE went
-	 * (the same proxy or peer in every deployment we serve). */
-	if (t && ln->dlg && sl__dlg_next_hop(t, ln->dlg, &hop) == 0 &&
-	    sl_uri_parse(hop.p, hop.len, &u) == 0) {
-		struct sl_addr a;
-		struct sl_slice tv;
-		enum sl_tp tp = dst->tp;
-		uint16_t p;
-
-		if (sl_uri_param(&u, "transport", &tv)) {
-			if (sl_slice_ieq(tv, "tcp"))
-				tp = SL_TP_TCP;
-			else if (sl_slice_ieq(tv, "tls"))
-				tp = SL_TP_TLS;
-			else if (sl_slice_ieq(tv, "udp"))
-				tp = SL_TP_UDP;
-		}
-		p = u.port ? u.port : default_port(tp);
-		if (sl__addr_set(&a, u.host.p, u.host.len, p) == 0) {
-			if (!ln->have_target ||
-			    !sl__addr_equal(&a, &ln->target.addr) ||
-			    tp != ln->target.tp)
-				dst->flow = 0;
-			dst->addr = a;
-			dst->tp = tp;
-		} else if (!ln->have_target) {
-			return SL_ETRANSPORT;
-		}
-	} else if (!ln->have_target) {
-		return SL_ETRANSPORT;
-	}
-	rc = sl__ua_local_for(ua, dst->tp, &dst->addr, NULL, &local);
-	if (rc < 0)
-		return rc;
-	if (sl__addr_host(&local, host, cap) < 0)
-		return SL_ENOSPC;
-	*port = sl__addr_port(&local);
-	return 0;
 }
 
 /* ---- digest credentials (RFC 3261 §22) ---- */
@@ -604,10 +582,26 @@ static size_t auth_add(struct sl_ua *ua, struct auth_sent *s, char *buf,
 	s->retry = 0;
 	s->used = used;
 	s->txn = 0;
-	k = sl__ua_auth_keep(buf, (size_t)n, s->copy, sizeof(s->copy));
+	k = sl__ua_auth_keep(buf, (size_t)n, priv(ua)->keep,
+			     sizeof(priv(ua)->keep));
+	s->len = 0;
+	if (k > 0 && (unsigned)k > s->cap) {
+		void *blk;
+		int got = sl__blocks_get(sl__calls(ua)->blocks, (size_t)k,
+					 &blk);
+
+		if (got > 0) {
+			auth_drop(ua, s);
+			s->copy = blk;
+			s->cap = (unsigned)got;
+		}
+	}
 	/* Without the copy, a refusal looks like a first challenge: the
 	 * round limit still ends it. */
-	s->len = k > 0 ? (size_t)k : 0;
+	if (k > 0 && (unsigned)k <= s->cap) {
+		memcpy(s->copy, priv(ua)->keep, (size_t)k);
+		s->len = (size_t)k;
+	}
 	return (size_t)n;
 }
 
@@ -711,7 +705,7 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 	char host[64];
 	uint16_t port;
 	unsigned n = 0;
-	int rc;
+	int rc, routed;
 
 	if (!t || !ln->dlg)
 		return SL_ESTATE;
@@ -723,9 +717,19 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 	if (m == SL_METHOD_INVITE && sl__dlg_info(t, ln->dlg, &info) == 0 &&
 	    (info.flags & SL_DLG_F_INVITE_PENDING))
 		return SL_ESTATE;
-	rc = sl__calls_dest(ua, ln, &dst, host, sizeof(host), &port);
-	if (rc < 0)
-		return rc;
+	/* A host-name hop is located by the router (call_route.c, RFC
+	 * 3263 with fail-over); the request is built now with a Via it
+	 * replaces per target. */
+	routed = sl__calls_hop_is_name(ua, ln);
+	if (routed) {
+		memcpy(host, "routed.invalid", sizeof("routed.invalid"));
+		port = 0;
+		dst.tp = SL_TP_UDP;
+	} else {
+		rc = sl__calls_dest(ua, ln, &dst, host, sizeof(host), &port);
+		if (rc < 0)
+			return rc;
+	}
 	if (ua->cfg.user_agent[0]) {
 		all[n].name = "User-Agent";
 		all[n++].value = ua->cfg.user_agent;
@@ -759,7 +763,8 @@ int sl__calls_send(struct sl_ua *ua, struct sl_line *ln, const char *method,
 		 * request is not challenged again. */
 		size_t bl = auth_add(ua, s, buf, (size_t)rc, sizeof(buf));
 
-		rc = sl__txn_request(ua->txn, buf, bl, &dst, ln, txn);
+		rc = routed ? sl__calls_route_request(ua, ln, buf, bl, txn)
+			    : sl__txn_request(ua->txn, buf, bl, &dst, ln, txn);
 		if (rc < 0 && m == SL_METHOD_INVITE)
 			/* Nothing went out: the dialog must not wait for
 			 * an answer to it (§14.1). A BYE stays "sent": the
@@ -804,7 +809,15 @@ int sl__calls_reinvite(struct sl_ua *ua, struct sl_line *ln,
 
 	if (ln->reinv != SL_REINV_NONE || ln->reinv_txn)
 		return SL_ESTATE;
-	n = sl__st_request_hdrs(ua, ln, h, stbuf, sizeof(stbuf));
+	/* RFC 3311 §5.1: no re-INVITE in an early dialog; UPDATE, for a
+	 * new offer only (no session timer runs yet). */
+	if (ln->state == SL_LINE_RINGING || ln->state == SL_LINE_EARLY) {
+		if (kind != SL_REINV_MEDIA)
+			return SL_ESTATE;
+		update = 1;
+	}
+	n = update ? 0 : sl__st_request_hdrs(ua, ln, h, stbuf,
+					     sizeof(stbuf));
 	if (kind == SL_REINV_REFRESH && ln->peer_update) {
 		/* RFC 4028 §7.4: an UPDATE without a body refreshes too. */
 		update = 1;
@@ -888,22 +901,7 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 	}
 	rc = t && ln->dlg ? sl__dlg_recv_response(t, ln->dlg, rx) : 0;
 	if (rc == SL_DLG_RESP_RETRANSMIT) {
-		struct sl_tp_dest dst;
-		struct sl_dlg_via via;
-		char host[64];
-		uint16_t port;
-
-		if (sl__calls_dest(ua, ln, &dst, host, sizeof(host),
-				   &port) == 0) {
-			memset(&via, 0, sizeof(via));
-			via.transport = sl__tp_name(dst.tp);
-			via.host = host;
-			via.port = port;
-			via.branch = ln->ack_branch[0] ? ln->ack_branch
-				     : NULL;
-			sl__calls_send_ack(ua, ln, ln->dlg, &via, NULL, NULL,
-					   0, &dst);
-		}
+		sl__calls_reinv_ack(ua, ln, 0);
 		return;
 	}
 	if (txn != ln->reinv_txn)
@@ -930,25 +928,8 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 	if (m->status < 300) {
 		struct sl_slice sdp, idata;
 
-		if (!ln->reinv_update) {
-			struct sl_tp_dest dst;
-			struct sl_dlg_via via;
-			char host[64];
-			uint16_t port;
-
-			if (sl__calls_dest(ua, ln, &dst, host, sizeof(host),
-					   &port) == 0) {
-				memset(&via, 0, sizeof(via));
-				via.transport = sl__tp_name(dst.tp);
-				via.host = host;
-				via.port = port;
-				sl__txn_branch(ua->txn, ln->ack_branch,
-					       sizeof(ln->ack_branch));
-				via.branch = ln->ack_branch;
-				sl__calls_send_ack(ua, ln, ln->dlg, &via,
-						   NULL, NULL, 0, &dst);
-			}
-		}
+		if (!ln->reinv_update)
+			sl__calls_reinv_ack(ua, ln, 1);
 		if (sl__media_split(m, &sdp, &idata) == 0 && sdp.len &&
 		    ln->offer_out)
 			sl__media_remote(ua, ln, sdp);
@@ -959,6 +940,14 @@ static void reinv_response(struct sl_ua *ua, struct sl_line *ln,
 			ln->hold = 0;
 		else if (k == SL_REINV_MEDIA)
 			ln->offered_video = ln->offered_video || ln->want_video;
+		if (ln->state == SL_LINE_RINGING ||
+		    ln->state == SL_LINE_EARLY) {
+			/* An early UPDATE: the call is still being set up;
+			 * the 2xx and the ACK of the INVITE leave this
+			 * exchange as it is. */
+			ln->early_oa = 1;
+			return;
+		}
 		if (ln->remote_len)
 			ln->remote_hold = sl__media_remote_holds(ua, ln);
 		sl__st_on_2xx(ua, ln, m);
@@ -1064,7 +1053,11 @@ static void prack_again(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
 		return;
 	h.name = "RAck";
 	h.value = rack;
-	if (sl__calls_send(ua, ln, "PRACK", &h, 1, NULL, NULL, 0,
+	/* RFC 3262 §5: a PRACK that answered an offer does so again. */
+	if (sl__calls_send(ua, ln, "PRACK", &h, 1,
+			   ln->prack_answer ? "application/sdp" : NULL,
+			   ln->prack_answer ? ln->local_sdp : NULL,
+			   ln->prack_answer ? ln->local_len : 0,
 			   &ln->prack_txn) < 0)
 		sl_log_warn(SL_CALL_LOG, "line %u: PRACK not sent again",
 			    ln->idx);
@@ -1078,11 +1071,24 @@ int sl__ua_calls_txn_response(struct sl_ua *ua, uint32_t txn, void *user,
 
 	if (!sl__calls_by_user(ua, user))
 		return 0;
+	txn = sl__calls_route_txn(ua, txn);
+	if (sl__info_on_response(ua, sl__calls_by_user(ua, user), txn, rx))
+		return 1;
 	ln = line_of_txn(ua, txn, user);
 	if (!ln) {
-		/* A stale transaction of an ended call: a late 2xx to our
-		 * INVITE is still ACKed and ended by the dialog layer's
-		 * FORKED path in call_out.c. */
+		struct sl_line *l2 = sl__calls_by_user(ua, user);
+
+		/* The 2xx to our re-INVITE again (RFC 6026 §8.4: its
+		 * transaction passes every one up): the same ACK again. */
+		if (l2->session && l2->dlg && t && rx->msg.status >= 200 &&
+		    rx->msg.status < 300 &&
+		    sl_slice_eq(rx->msg.cseq.method, "INVITE") &&
+		    sl__dlg_recv_response(t, l2->dlg, rx) ==
+		    SL_DLG_RESP_RETRANSMIT)
+			sl__calls_reinv_ack(ua, l2, 0);
+		/* Otherwise a stale transaction of an ended call: a late
+		 * 2xx to our INVITE is still ACKed and ended by the dialog
+		 * layer's FORKED path in call_out.c. */
 		return 1;
 	}
 	if (txn == ln->inv_txn && ln->outgoing) {
@@ -1091,6 +1097,7 @@ int sl__ua_calls_txn_response(struct sl_ua *ua, uint32_t txn, void *user,
 		bye_response(ua, ln, txn, rx);
 	} else if (txn == ln->reinv_txn) {
 		reinv_response(ua, ln, txn, rx);
+		sl__call_in_answer_resume(ua, ln);
 	} else if (txn == ln->prack_txn) {
 		if (t && ln->dlg)
 			sl__dlg_recv_response(t, ln->dlg, rx);
@@ -1115,6 +1122,9 @@ int sl__ua_calls_txn_failed(struct sl_ua *ua, uint32_t txn, void *user,
 	(void)timer;
 	if (!sl__calls_by_user(ua, user))
 		return 0;
+	txn = sl__calls_route_txn(ua, txn);
+	if (sl__info_on_failed(ua, sl__calls_by_user(ua, user), txn, status))
+		return 1;
 	ln = line_of_txn(ua, txn, user);
 	if (!ln)
 		return 1;
@@ -1150,6 +1160,8 @@ int sl__ua_calls_txn_failed(struct sl_ua *ua, uint32_t txn, void *user,
 		if (rc == SL_DLG_RESP_TERMINATED || status == 408)
 			sl__calls_close(ua, ln, SL_CLOSE_TIMEOUT, status,
 					NULL, NULL);
+		else
+			sl__call_in_answer_resume(ua, ln);
 	}
 	return 1;
 }
@@ -1157,8 +1169,11 @@ int sl__ua_calls_txn_failed(struct sl_ua *ua, uint32_t txn, void *user,
 void sl__ua_calls_txn_terminated(struct sl_ua *ua, uint32_t txn,
 				 void *user)
 {
-	struct sl_line *ln = line_of_txn(ua, txn, user);
+	struct sl_line *ln;
 
+	txn = sl__calls_route_txn(ua, txn);
+	sl__calls_route_done(ua, txn);
+	ln = line_of_txn(ua, txn, user);
 	if (!ln)
 		return;
 	if (txn == ln->inv_txn && ln->outgoing) {
@@ -1207,7 +1222,10 @@ int sl__ua_calls_request(struct sl_ua *ua, uint32_t txn,
 			sl__dlg_respond(t, id, txn, &r);
 			return 1;
 		}
-		sl__call_in_request(ua, ln, txn, rx);
+		if (m->method == SL_METHOD_INFO)
+			sl__info_on_request(ua, ln, txn, rx);
+		else
+			sl__call_in_request(ua, ln, txn, rx);
 		return 1;
 	case SL_DLG_RX_ACK:
 		ln = sl__calls_by_dlg(ua, id);
@@ -1403,6 +1421,7 @@ static void req_done(struct ood_req *q, int status, int err,
 
 	q->id = 0;
 	q->send = 0;
+	auth_drop(q->ua, &q->auth);
 	if (cb)
 		cb(arg, id, status, err, rx);
 }
@@ -1485,6 +1504,7 @@ int sl__ua_request(struct sl_ua *ua, const char *method, const char *ruri,
 			q = &pv->reqs[i];
 	if (!q)
 		return SL_ENOMEM;
+	auth_drop(ua, &q->auth);
 	memset(q, 0, sizeof(*q));
 	q->ua = ua;
 	memcpy(q->method, method, strlen(method) + 1);
@@ -1506,6 +1526,7 @@ int sl__ua_request(struct sl_ua *ua, const char *method, const char *ruri,
 	rc = req_send(ua, q);
 	if (rc < 0) {
 		q->id = 0;
+		auth_drop(ua, &q->auth);
 		return rc;
 	}
 	return (int)q->id;

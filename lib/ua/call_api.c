@@ -16,29 +16,27 @@
 
 /* ---- the public API (marshalled onto the loop) ---- */
 
-struct api_args {
-	struct sl_ua *ua;
-	int session;
-	int a, b;
-	const char *s;
-	const struct sl_call_params *p;
-};
-
 /* The shape of every per-session call: check the UA and the id, then run
- * @fn on the loop with the arguments packed. */
+ * @fn on the loop with the arguments packed (media_api.c and info.c use
+ * it too, with their own arguments in @x->ext). */
+int sl__calls_on_session(struct sl_call_args *x, int (*fn)(void *arg))
+{
+	if (!x->ua)
+		return SL_EINVAL;
+	if (x->session <= 0)
+		return SL_ESESSION;
+	return sl__ua_call(x->ua, fn, x);
+}
+
 static int on_session(struct sl_ua *ua, int session, int a, int b,
 		      const char *str, int (*fn)(void *arg))
 {
-	struct api_args x = { ua, session, a, b, str, NULL };
+	struct sl_call_args x = { ua, session, a, b, str, NULL, NULL };
 
-	if (!ua)
-		return SL_EINVAL;
-	if (session <= 0)
-		return SL_ESESSION;
-	return sl__ua_call(ua, fn, &x);
+	return sl__calls_on_session(&x, fn);
 }
 
-static int find(struct api_args *x, struct sl_line **out)
+int sl__calls_find(struct sl_call_args *x, struct sl_line **out)
 {
 	struct sl_line *ln = sl__calls_by_session(x->ua, x->session);
 
@@ -50,7 +48,7 @@ static int find(struct api_args *x, struct sl_line **out)
 
 static int make_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_ua *ua = x->ua;
 	const struct sl_call_params *p = x->p;
 	struct sl_line *ln;
@@ -67,12 +65,12 @@ static int make_on_loop(void *arg)
 	ln->want_audio = p->audio;
 	ln->want_video = p->video;
 	ln->no_sdp = p->no_sdp;
-	sl__ua_strcpy(ln->callee, sizeof(ln->callee), p->callee);
-	if (p->instance_data && p->instance_len) {
-		memcpy(ln->idata, p->instance_data, p->instance_len);
-		ln->idata_len = p->instance_len;
-	}
-	rc = sl__call_out_start(ua, ln);
+	rc = sl__line_text_str(ua, ln, SL_LT_CALLEE, p->callee);
+	if (rc == 0 && p->instance_data && p->instance_len)
+		rc = sl__line_text_set(ua, ln, SL_LT_IDATA, p->instance_data,
+				       p->instance_len);
+	if (rc == 0)
+		rc = sl__call_out_start(ua, ln);
 	if (rc < 0) {
 		sl__calls_line_reset(ln);
 		return rc;
@@ -82,7 +80,7 @@ static int make_on_loop(void *arg)
 
 int sl_call_make(struct sl_ua *ua, const struct sl_call_params *p)
 {
-	struct api_args x = { ua, 0, 0, 0, NULL, p };
+	struct sl_call_args x = { ua, 0, 0, 0, NULL, p, NULL };
 
 	if (!ua || !p || !p->callee || !p->callee[0] ||
 	    strlen(p->callee) >= SL_UA_URI_MAX || !sl__ua_text_ok(p->callee))
@@ -96,9 +94,9 @@ int sl_call_make(struct sl_ua *ua, const struct sl_call_params *p)
 
 static int answer_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
@@ -114,9 +112,9 @@ int sl_call_answer(struct sl_ua *ua, int session, int video)
 
 static int reject_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
@@ -134,9 +132,9 @@ int sl_call_reject(struct sl_ua *ua, int session, int code)
 
 static int hangup_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
@@ -150,9 +148,9 @@ int sl_call_hangup(struct sl_ua *ua, int session)
 
 static int hold_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
@@ -181,15 +179,23 @@ int sl_call_unhold(struct sl_ua *ua, int session)
 
 static int media_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
-	if (ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
-	    ln->state != SL_LINE_REMOTE_HELD)
+	if (ln->state == SL_LINE_RINGING || ln->state == SL_LINE_EARLY) {
+		/* RFC 3311 §5.1: an UPDATE in the early dialog, once the
+		 * INVITE's exchange is complete and the peer allows it. */
+		if (!ln->dlg || !ln->early_oa || ln->offer_out ||
+		    !ln->peer_update)
+			return SL_ESTATE;
+	} else if (ln->state != SL_LINE_CONNECTED &&
+		   ln->state != SL_LINE_HELD &&
+		   ln->state != SL_LINE_REMOTE_HELD) {
 		return SL_ESTATE;
+	}
 	if (ln->reinv != SL_REINV_NONE || ln->glare_kind != SL_REINV_NONE)
 		return SL_ESTATE;
 	ln->want_audio = x->a;
@@ -215,9 +221,9 @@ static int uri_ok(const char *s)
 
 static int forward_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	if (rc < 0)
 		return rc;
@@ -235,7 +241,7 @@ int sl_call_forward(struct sl_ua *ua, int session, const char *target)
 
 static int fwd_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_calls *c = x->ua->calls;
 
 	c->fwd_mode = (enum sl_forward_mode)x->a;
@@ -248,7 +254,8 @@ static int fwd_on_loop(void *arg)
 int sl_ua_set_forwarding(struct sl_ua *ua, enum sl_forward_mode mode,
 			 const char *target)
 {
-	struct api_args x = { ua, 0, (int)mode, 0, target, NULL };
+	struct sl_call_args x = { ua, 0, (int)mode, 0, target, NULL,
+				  NULL };
 
 	if (!ua || (unsigned)mode > SL_FORWARD_BUSY)
 		return SL_EINVAL;
@@ -261,7 +268,7 @@ int sl_ua_set_forwarding(struct sl_ua *ua, enum sl_forward_mode mode,
 
 static int dnd_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_calls *c = x->ua->calls;
 
 	c->dnd = x->a;
@@ -271,7 +278,8 @@ static int dnd_on_loop(void *arg)
 
 int sl_ua_set_dnd(struct sl_ua *ua, int on, int decline)
 {
-	struct api_args x = { ua, 0, on != 0, decline != 0, NULL, NULL };
+	struct sl_call_args x = { ua, 0, on != 0, decline != 0, NULL, NULL,
+				  NULL };
 
 	if (!ua)
 		return SL_EINVAL;
@@ -280,9 +288,9 @@ int sl_ua_set_dnd(struct sl_ua *ua, int on, int decline)
 
 static int line_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_line *ln;
-	int rc = find(x, &ln);
+	int rc = sl__calls_find(x, &ln);
 
 	return rc < 0 ? rc : (int)ln->idx;
 }
@@ -294,7 +302,7 @@ int sl_call_line(struct sl_ua *ua, int session)
 
 static int state_on_loop(void *arg)
 {
-	struct api_args *x = arg;
+	struct sl_call_args *x = arg;
 	struct sl_calls *c = x->ua->calls;
 
 	if (x->a < 0 || (unsigned)x->a >= c->n_lines)
@@ -306,7 +314,7 @@ static int state_on_loop(void *arg)
 
 int sl_line_state(struct sl_ua *ua, int line)
 {
-	struct api_args x = { ua, 0, line, 0, NULL, NULL };
+	struct sl_call_args x = { ua, 0, line, 0, NULL, NULL, NULL };
 
 	if (!ua)
 		return SL_EINVAL;
@@ -315,7 +323,7 @@ int sl_line_state(struct sl_ua *ua, int line)
 
 int sl_line_session(struct sl_ua *ua, int line)
 {
-	struct api_args x = { ua, 0, line, 1, NULL, NULL };
+	struct sl_call_args x = { ua, 0, line, 1, NULL, NULL, NULL };
 
 	if (!ua)
 		return SL_EINVAL;

@@ -59,8 +59,9 @@ int sl__call_in_respond(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
 	return rc;
 }
 
-/* A display name as received (quoted-pairs undone, §25.1). */
-static void display(struct sl_slice s, int quoted, char *out, size_t cap)
+/* A display name as received (quoted-pairs undone, §25.1). Return: its
+ * length. */
+static size_t display(struct sl_slice s, int quoted, char *out, size_t cap)
 {
 	size_t o = 0;
 
@@ -70,6 +71,35 @@ static void display(struct sl_slice s, int quoted, char *out, size_t cap)
 		out[o++] = s.p[i];
 	}
 	out[o] = '\0';
+	return o;
+}
+
+/* Who the call is with, from the INVITE (truncated like the fixed
+ * fields of old where a value is longer than its limit). */
+static int who(struct sl_ua *ua, struct sl_line *ln, const struct sl_msg *m)
+{
+	char d[SL_CALL_NAME_MAX];
+	size_t n;
+	int rc;
+
+#define TRUNC(sl, max) (sl).p, ((sl).len < (max) ? (sl).len : (max) - 1)
+	rc = sl__line_text_set(ua, ln, SL_LT_CALL_ID,
+			       TRUNC(m->call_id, SL_UA_CALL_ID_MAX + 32));
+	if (rc == 0)
+		rc = sl__line_text_set(ua, ln, SL_LT_PEER,
+				       TRUNC(m->from.uri_text,
+					     SL_UA_URI_MAX));
+	if (rc == 0)
+		rc = sl__line_text_set(ua, ln, SL_LT_LOCAL,
+				       TRUNC(m->to.uri_text, SL_UA_URI_MAX));
+#undef TRUNC
+	n = display(m->from.display, m->from.display_quoted, d, sizeof(d));
+	if (rc == 0)
+		rc = sl__line_text_set(ua, ln, SL_LT_PEER_DISPLAY, d, n);
+	n = display(m->to.display, m->to.display_quoted, d, sizeof(d));
+	if (rc == 0)
+		rc = sl__line_text_set(ua, ln, SL_LT_LOCAL_DISPLAY, d, n);
+	return rc;
 }
 
 static void answer_plain(struct sl_ua *ua, uint32_t txn, int status,
@@ -114,7 +144,7 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 	struct sl_slice sdp, idata;
 	struct sl_line *ln;
 	char contact[SL_UA_URI_MAX];
-	int rc;
+	int rc, early;
 
 	if (c->dnd) {
 		answer_plain(ua, txn, c->dnd_decline ? 603 : 480, NULL);
@@ -135,7 +165,6 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 	ln->outgoing = 0;
 	ln->want_audio = 1;
 	ln->inv_txn = txn;
-	memset(&ln->target, 0, sizeof(ln->target));
 	ln->target.tp = rx->tp;
 	ln->target.addr = rx->src;
 	ln->target.flow = rx->flow;
@@ -145,10 +174,12 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 		answer_plain(ua, txn, 400, NULL);
 		goto drop;
 	}
-	if (idata.len) {
-		ln->idata_len = idata.len < SL_CALL_IDATA_MAX ? idata.len
-				: SL_CALL_IDATA_MAX;
-		memcpy(ln->idata, idata.p, ln->idata_len);
+	if (idata.len &&
+	    sl__line_text_set(ua, ln, SL_LT_IDATA, idata.p,
+			      idata.len < SL_CALL_IDATA_MAX ? idata.len
+			      : SL_CALL_IDATA_MAX) < 0) {
+		answer_plain(ua, txn, 500, NULL);
+		goto drop;
 	}
 	if (sdp.len && sl__media_remote(ua, ln, sdp) < 0) {
 		answer_plain(ua, txn, 488, NULL);
@@ -188,6 +219,8 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 	memset(&up, 0, sizeof(up));
 	up.contact = contact;
 	rc = sl__dlg_uas_create(t, txn, rx, &up, &ln->dlg);
+	if (rc == 0)
+		sl__dlg_set_user(t, ln->dlg, ln->idx + 1);
 	if (rc < 0) {
 		if (rc == SL_EPARSE)
 			answer_plain(ua, txn, 400, NULL);
@@ -195,21 +228,31 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 			answer_plain(ua, txn, 500, NULL);
 		goto drop;
 	}
-	sl__calls_cstr(m->call_id, ln->call_id, sizeof(ln->call_id));
-	sl__calls_cstr(m->from.uri_text, ln->peer, sizeof(ln->peer));
-	display(m->from.display, m->from.display_quoted, ln->peer_display,
-		sizeof(ln->peer_display));
-	sl__calls_cstr(m->to.uri_text, ln->local, sizeof(ln->local));
-	display(m->to.display, m->to.display_quoted, ln->local_display,
-		sizeof(ln->local_display));
+	if (who(ua, ln, m) < 0) {
+		/* The dialog answers for it: 500 ends the reserved one. */
+		sl__call_in_respond(ua, ln, txn, 500, NULL, 0, NULL, NULL, 0);
+		goto drop;
+	}
 	ln->peer_update = sl__calls_has_tag(m, SL_HDR_ALLOW, "UPDATE");
 	sl__calls_set_state(ua, ln, SL_LINE_RINGING);
 	emit_incoming(ua, ln, rx);
-	sl__prack_send_1xx(ua, ln, 180, NULL, NULL, 0);
-	if (ua->cfg.early_media && ln->remote_len && ln->local_len &&
-	    ln->state == SL_LINE_RINGING) {
-		/* C5: early media - our answer in a 183 (after the 180's
-		 * PRACK when that one went reliably, RFC 3262 §3). */
+	/* RFC 3262 §5: without an offer in the INVITE, ours goes in the
+	 * first reliable 1xx when there is one; the PRACK answers it. */
+	early = sl__prack_offer_status(ua, ln);
+	if (early && sl__media_offer(ua, ln, &rx->src) < 0)
+		early = 0;
+	ln->offer_out = early != 0;
+	if (early == 180)
+		sl__prack_send_1xx(ua, ln, 180, "application/sdp",
+				   ln->local_sdp, ln->local_len);
+	else
+		sl__prack_send_1xx(ua, ln, 180, NULL, NULL, 0);
+	if (ln->state == SL_LINE_RINGING && (early == 183 ||
+	    (!early && ua->cfg.early_media && ln->remote_len &&
+	     ln->local_len))) {
+		/* C5: early media - our answer (or offer) in a 183, after
+		 * the 180's PRACK when that one went reliably (RFC 3262
+		 * §3: one unacknowledged reliable 1xx at a time). */
 		if (ln->rseq)
 			ln->pending_183 = 1;
 		else
@@ -218,9 +261,26 @@ int sl__call_in_invite(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx)
 	}
 	return 1;
 drop:
-	ln->state = SL_LINE_IDLE;
-	ln->session = 0;
+	sl__calls_line_reset(ln);
 	return 1;
+}
+
+/* 1 when the current exchange has a video stream both sides accepted
+ * (a port on both sides of the same m= line). */
+static int local_video(struct sl_ua *ua, struct sl_line *ln)
+{
+	struct sl_calls *c = ua->calls;
+	struct sl_sdp *l = &c->sdp_b, *r = &c->sdp_c;
+
+	if (!ln->local_len || !ln->remote_len ||
+	    sl_sdp_parse(l, ln->local_sdp, ln->local_len, NULL) < 0 ||
+	    sl_sdp_parse(r, ln->remote_sdp, ln->remote_len, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < l->n_media && i < r->n_media; i++)
+		if (l->media[i].type == SL_SDP_MEDIA_VIDEO &&
+		    l->media[i].port && r->media[i].port)
+			return 1;
+	return 0;
 }
 
 int sl__call_in_answer(struct sl_ua *ua, struct sl_line *ln, int video)
@@ -232,10 +292,40 @@ int sl__call_in_answer(struct sl_ua *ua, struct sl_line *ln, int video)
 	char store[512];
 	int rc;
 
+	if (ln->answer_pending)
+		return SL_ESTATE;
+	if ((ln->rseq && ln->rel_sdp) || (ln->reinv_txn && ln->offer_out)) {
+		/* RFC 3262 §3: no 2xx while a reliable 1xx with a session
+		 * description is unacknowledged, nor while our early UPDATE
+		 * awaits its answer: the PRACK (its 2xx) lets it go. */
+		ln->answer_pending = 1;
+		ln->answer_video = video != 0;
+		return 0;
+	}
 	ln->want_video = video != 0;
 	sl__prack_stop(ua, ln);
 	ln->pending_183 = 0;
-	if (ln->remote_len) {
+	if (ln->early_oa && !ln->offer_out && ln->local_len && !video &&
+	    local_video(ua, ln) && ln->peer_update && !ln->reinv_txn) {
+		/* The early exchange took video the application now
+		 * refuses: an UPDATE drops it (RFC 3311 §5.1) and the 2xx
+		 * follows its answer. */
+		ln->offered_video = 1;
+		if (sl__calls_reinvite(ua, ln, SL_REINV_MEDIA) == 0) {
+			ln->answer_pending = 1;
+			ln->answer_video = 0;
+			return 0;
+		}
+	}
+	if (ln->early_oa && !ln->offer_out && ln->local_len &&
+	    (video || !local_video(ua, ln))) {
+		/* The exchange completed in the early dialog (reliable 1xx
+		 * and PRACK, or UPDATE): the 2xx repeats our description
+		 * unchanged, which is no new offer or answer (RFC 6337
+		 * §3.1.1). */
+	} else if (ln->remote_len && !ln->offer_out) {
+		/* Also a peer that allows no UPDATE: the 2xx narrows the
+		 * early answer, the one way left to refuse video now. */
 		rc = sl__media_answer(ua, ln, &ln->target.addr);
 		if (rc <= 0) {
 			sl__call_in_reject(ua, ln, 488, NULL);
@@ -264,6 +354,26 @@ int sl__call_in_answer(struct sl_ua *ua, struct sl_line *ln, int video)
 		sl__media_fill(ua, ln, &ev, store, sizeof(store));
 	sl__calls_emit(ua, &ev);
 	return 0;
+}
+
+void sl__call_in_answer_resume(struct sl_ua *ua, struct sl_line *ln)
+{
+	if (!ln->session || !ln->answer_pending ||
+	    ln->state != SL_LINE_RINGING || ln->rseq || ln->reinv_txn)
+		return;
+	ln->answer_pending = 0;
+	if (sl__call_in_answer(ua, ln, ln->answer_video) < 0)
+		sl_log_warn(SL_CALL_LOG, "line %u: deferred answer failed",
+			    ln->idx);
+}
+
+void sl__call_in_fail(struct sl_ua *ua, struct sl_line *ln, int code,
+		      enum sl_close_reason why)
+{
+	sl__prack_stop(ua, ln);
+	sl__call_in_respond(ua, ln, ln->inv_txn, code, NULL, 0, NULL, NULL,
+			    0);
+	sl__calls_close(ua, ln, why, code, NULL, NULL);
 }
 
 int sl__call_in_reject(struct sl_ua *ua, struct sl_line *ln, int code,
@@ -342,10 +452,13 @@ static void on_offer_request(struct sl_ua *ua, struct sl_line *ln,
 	char stbuf[96], store[512], keep[SL_CALL_SDP_MAX];
 	size_t keep_len = ln->remote_len;
 	int was = ln->remote_hold, rc;
+	/* RFC 3311 §5.1: UPDATE works in the early dialog too. */
+	int early = update && (ln->state == SL_LINE_RINGING ||
+			       ln->state == SL_LINE_EARLY);
 	unsigned n;
 
-	if (ln->state != SL_LINE_CONNECTED && ln->state != SL_LINE_HELD &&
-	    ln->state != SL_LINE_REMOTE_HELD) {
+	if (!early && ln->state != SL_LINE_CONNECTED &&
+	    ln->state != SL_LINE_HELD && ln->state != SL_LINE_REMOTE_HELD) {
 		sl__call_in_respond(ua, ln, txn, update ? 500 : 491, NULL, 0,
 				    NULL, NULL, 0);
 		return;
@@ -354,7 +467,26 @@ static void on_offer_request(struct sl_ua *ua, struct sl_line *ln,
 		sl__call_in_respond(ua, ln, txn, 400, NULL, 0, NULL, NULL, 0);
 		return;
 	}
-	if (sl__st_on_request(ua, ln, m) == 422) {
+	if (ln->offer_out && (sdp.len || !update)) {
+		/* RFC 3311 §5.2, RFC 3261 §14.2: our own offer awaits its
+		 * answer - glare. */
+		sl__call_in_respond(ua, ln, txn, 491, NULL, 0, NULL, NULL, 0);
+		return;
+	}
+	if (early && sdp.len && !ln->early_oa) {
+		/* RFC 3311 §5.2: the INVITE's exchange is not complete (the
+		 * peer's offer has no reliable answer yet): 500 with a
+		 * Retry-After of 0 to 10 s. */
+		char v[8];
+
+		snprintf(v, sizeof(v), "%u",
+			 (unsigned)(sl__ua_now_ms(ua) % 11));
+		h[0].name = "Retry-After";
+		h[0].value = v;
+		sl__call_in_respond(ua, ln, txn, 500, h, 1, NULL, NULL, 0);
+		return;
+	}
+	if (!early && sl__st_on_request(ua, ln, m) == 422) {
 		char v[16];
 
 		snprintf(v, sizeof(v), "%u", ln->min_se);
@@ -369,9 +501,10 @@ static void on_offer_request(struct sl_ua *ua, struct sl_line *ln,
 	if (sdp.len) {
 		if (sl__media_remote(ua, ln, sdp) < 0 ||
 		    sl__media_answer(ua, ln, &ln->target.addr) <= 0) {
-			/* RFC 3264 §8: a refused offer changes nothing. */
-			memcpy(ln->remote_sdp, keep, keep_len);
-			ln->remote_len = keep_len;
+			/* RFC 3264 §8: a refused offer changes nothing (its
+			 * block can only grow: the old text fits again). */
+			sl__line_text_set(ua, ln, SL_LT_REMOTE_SDP, keep,
+					  keep_len);
 			sl__call_in_respond(ua, ln, txn, 488, NULL, 0, NULL,
 					    NULL, 0);
 			return;
@@ -388,7 +521,8 @@ static void on_offer_request(struct sl_ua *ua, struct sl_line *ln,
 		}
 		ln->offer_out = 1;
 	}
-	n = sl__st_response_hdrs(ua, ln, m, h, stbuf, sizeof(stbuf));
+	n = early ? 0 : sl__st_response_hdrs(ua, ln, m, h, stbuf,
+					     sizeof(stbuf));
 	rc = sl__call_in_respond(ua, ln, txn, 200, h, n,
 				 (sdp.len || !update) ? "application/sdp"
 				 : NULL,
@@ -396,11 +530,19 @@ static void on_offer_request(struct sl_ua *ua, struct sl_line *ln,
 				 (sdp.len || !update) ? ln->local_len : 0);
 	if (rc < 0)
 		return;
-	sl__st_arm(ua, ln);
+	if (!early)
+		sl__st_arm(ua, ln);
 	if (!sdp.len)
 		return;
-	ln->remote_hold = sl__media_remote_holds(ua, ln);
-	sl__calls_settle(ua, ln);
+	if (early) {
+		/* The call is still being set up: the new description is
+		 * what the 2xx and the ACK leave as they are. */
+		ln->early_oa = 1;
+		was = ln->remote_hold;
+	} else {
+		ln->remote_hold = sl__media_remote_holds(ua, ln);
+		sl__calls_settle(ua, ln);
+	}
 	sl__calls_event_init(ln, &ev, SL_EV_UPDATED);
 	ev.raw = m->buf;
 	ev.raw_len = m->len;

@@ -1,12 +1,16 @@
 /*
  * lib/ua/call_int.h: the call engine's private state - lines, their call
  * state machines and the helpers shared by call.c, call_out.c, call_in.c,
- * call_media.c, prack.c and session_timer.c. Nothing outside these files
- * includes it (the call unit tests do).
+ * call_media.c, call_route.c, call_text.c, call_lines.c, prack.c,
+ * session_timer.c and message.c (and the media files through
+ * media_int.h). Nothing outside lib/ua includes it (the call unit tests
+ * do).
  *
  * Owns: struct sl_calls (ua->calls): the line pool (max_lines slots,
- * allocated once by sl__ua_calls_create()), the dialog table, the session
- * id counter and two scratch session descriptions.
+ * allocated once by sl__ua_calls_create(), each wired when first used),
+ * its indexes (call_lines.c), the block store of the lines' texts
+ * (call_text.c), the dialog table, the session id counter and the
+ * scratch session descriptions.
  * Thread: the SIP loop thread only.
  *
  * Call instance data (FEATURES.md C8) on the wire: when a call carries
@@ -42,16 +46,48 @@
 #include "sipline/call.h"
 #include "sipline/sdp.h"
 
+struct sl_blocks;
+
 #define SL_CALL_LOG "call"
 
 enum {
 	SL_CALL_SDP_MAX = 4096,       /* one description's text */
+	SL_CALL_BRANCH_MAX = 32,      /* our ACK's branch (sl__txn_branch():
+				       * 29 characters) */
 	SL_CALL_IDATA_MAX = 1024,     /* call instance data bytes */
 	SL_CALL_BODY_MAX = SL_CALL_SDP_MAX + SL_CALL_IDATA_MAX + 512,
 	SL_CALL_NAME_MAX = 128,       /* display names kept per line */
 	SL_CALL_REDIRECTS = 3,        /* 3xx followed per call */
 	SL_CALL_422_MAX = 2,          /* 422 retries per INVITE */
 	SL_CALL_MIN_SE = 90           /* RFC 4028 §4 floor */
+};
+
+/* The variable-size parts of a line, each a block of the engine's store
+ * (struct sl_calls @blocks) while set. */
+enum sl_line_text {
+	SL_LT_CALLEE = 0,
+	SL_LT_CALL_ID,
+	SL_LT_PEER,
+	SL_LT_PEER_DISPLAY,
+	SL_LT_LOCAL,
+	SL_LT_LOCAL_DISPLAY,
+	SL_LT_TLS_NAME,               /* target.tls_name */
+	SL_LT_LOCAL_SDP,
+	SL_LT_REMOTE_SDP,
+	SL_LT_IDATA,
+	SL_LT__COUNT
+};
+
+/**
+ * struct sl_line_target - where a call's peer is: the INVITE's target
+ * (UAC) or source (UAS), without the names of a struct sl_route_target
+ * (only TLS needs one, kept as the line's SL_LT_TLS_NAME text).
+ */
+struct sl_line_target {
+	enum sl_tp tp;
+	uint32_t flow;
+	struct sl_addr addr;
+	const char *tls_name;         /* NULL: none (UDP, TCP) */
 };
 
 /* What an outstanding re-INVITE (or UPDATE) of ours is for. */
@@ -73,8 +109,11 @@ enum sl_reinv_kind {
  * @send:      UAC: the router send of our INVITE while it runs.
  * @inv_txn:   UAC: our INVITE's client transaction (once known);
  *             UAS: the INVITE's server transaction.
- * @target:    UAC: where the INVITE went (in-dialog requests fall back to
- *             it); UAS: the INVITE's source.
+ * @target:    UAC: where the INVITE went; UAS: the INVITE's source. An
+ *             in-dialog request goes to the dialog's next hop instead
+ *             when that is numeric, and is located (RFC 3263) when it is
+ *             a name (call_route.c); @target serves when the dialog has
+ *             no hop yet.
  * @local_sdp, @remote_sdp: the last descriptions sent and received.
  * @offer_out: we sent an offer that awaits its answer (in the INVITE, a
  *             re-INVITE, a 2xx).
@@ -94,17 +133,25 @@ struct sl_line {
 	uint32_t bye_txn;
 	uint32_t reinv_txn;           /* our re-INVITE or UPDATE */
 	uint32_t prack_txn;
-	struct sl_route_target target;
+	struct sl_line_target target;
 	int have_target;
-	char ack_branch[SL_TXN_BRANCH_MAX];
+	/* The located target of the dialog's next hop when that is a host
+	 * name (call_route.c): @hop names the hop (a hash of its URI). */
+	int have_hop;
+	uint32_t hop;
+	enum sl_tp hop_tp;
+	uint32_t hop_flow;
+	struct sl_addr hop_addr;
+	char ack_branch[SL_CALL_BRANCH_MAX];
 
-	/* who */
-	char callee[SL_UA_URI_MAX];
-	char call_id[SL_UA_CALL_ID_MAX + 32];
-	char peer[SL_UA_URI_MAX];
-	char peer_display[SL_CALL_NAME_MAX];
-	char local[SL_UA_URI_MAX];
-	char local_display[SL_CALL_NAME_MAX];
+	/* who: NUL-terminated text in blocks of the engine's store, set
+	 * with sl__line_text_set() ("" while unset) */
+	char *callee;
+	char *call_id;
+	char *peer;
+	char *peer_display;
+	char *local;
+	char *local_display;
 
 	/* outgoing progress */
 	int got_1xx;
@@ -127,12 +174,16 @@ struct sl_line {
 	int remote_hold;              /* the peer holds us */
 	unsigned sdp_version;
 	char sdp_id[24];
-	char local_sdp[SL_CALL_SDP_MAX];
+	/* The descriptions and the instance data, in blocks of the
+	 * engine's store too (at most SL_CALL_SDP_MAX and
+	 * SL_CALL_IDATA_MAX bytes; sl__line_text_set()). */
+	char *local_sdp;
 	size_t local_len;
-	char remote_sdp[SL_CALL_SDP_MAX];
+	char *remote_sdp;
 	size_t remote_len;
-	unsigned char idata[SL_CALL_IDATA_MAX];
+	unsigned char *idata;
 	size_t idata_len;
+	uint16_t text_cap[SL_LT__COUNT]; /* block capacities (0: none) */
 	int peer_update;              /* the peer allows UPDATE */
 
 	/* re-INVITE / UPDATE of ours */
@@ -147,8 +198,21 @@ struct sl_line {
 				       * none) */
 	uint32_t last_rseq;           /* UAS: the last RSeq sent */
 	unsigned rel_tries;
-	uint64_t rel_ms;
+	uint64_t rel_ms;              /* UAS: since the reliable 1xx went
+				       * out, at the next firing */
 	int pending_183;              /* 183 waits for the 180's PRACK */
+	int rel_sdp;                  /* UAS: the unacknowledged reliable
+				       * 1xx carries a description (no 2xx
+				       * before its PRACK, §3) */
+	int answer_pending;           /* UAS: sl_call_answer() waits for
+				       * that PRACK */
+	int answer_video;
+	int early_oa;                 /* an offer/answer exchange completed
+				       * in the early dialog (reliable 1xx
+				       * and PRACK, or UPDATE): the 2xx and
+				       * the ACK carry no new one */
+	int prack_answer;             /* UAC: our PRACK in flight carries
+				       * the answer (a 401/407 resends it) */
 	struct sl_timer rel_timer;
 
 	/* RFC 4028 */
@@ -184,6 +248,14 @@ struct sl_calls {
 	struct sl_sdp sdp_a;          /* scratch descriptions */
 	struct sl_sdp sdp_b;
 	struct sl_sdp sdp_c;
+	struct sl_calls_routed *routed; /* call_route.c */
+	struct sl_blocks *blocks;     /* the lines' texts (call_text.c) */
+	uint64_t *free_bits;          /* bit i: line i is free
+				       * (call_lines.c) */
+	uint32_t *sess;               /* session -> line index + 1 */
+	uint32_t sess_mask;
+	char sdp_out[SL_CALL_SDP_MAX]; /* scratch: a description written
+				       * before it goes into its block */
 };
 
 /* ---- call.c: lines, events, plumbing ---- */
@@ -206,10 +278,89 @@ void sl__calls_close(struct sl_ua *ua, struct sl_line *ln,
 void sl__calls_event_init(const struct sl_line *ln, struct sl_event *ev,
 			  enum sl_event_type type);
 int sl__calls_emit(struct sl_ua *ua, struct sl_event *ev);
-/** Where requests of @ln's dialog go and the Via for them. */
+/* ---- call_lines.c ---- */
+
+/** Makes / frees the free-line bitmap and the session hash. */
+int sl__lines_index_create(struct sl_ua *ua);
+void sl__lines_index_destroy(struct sl_ua *ua);
+/** The lowest free line, taken (NULL: every line is busy). */
+struct sl_line *sl__lines_take(struct sl_ua *ua);
+/** @ln is free again / taken after all. */
+void sl__lines_give(struct sl_ua *ua, struct sl_line *ln);
+void sl__lines_hold(struct sl_ua *ua, struct sl_line *ln);
+/** Files / unfiles ln->session (> 0) under @ln. */
+void sl__lines_session_add(struct sl_ua *ua, struct sl_line *ln);
+void sl__lines_session_del(struct sl_ua *ua, struct sl_line *ln);
+/** The line of @session, or NULL. */
+struct sl_line *sl__lines_by_session(struct sl_ua *ua, int session);
+
+/* ---- call_text.c ---- */
+
+/** Makes / frees the store of the lines' texts (with the engine). */
+int sl__line_text_create(struct sl_ua *ua);
+void sl__line_text_destroy(struct sl_ua *ua);
+/** Points every text of a cleared line at "" (no block). */
+void sl__line_text_init(struct sl_line *ln);
+/** Gives every block of @ln back (the call ended). */
+void sl__line_text_free(struct sl_line *ln);
+/**
+ * sl__line_text_set() - sets text @which of @ln to @len bytes at @p (a
+ * NUL is added; @p may point into the text it replaces). @len 0 clears
+ * it (its block goes back).
+ * Return: 0; SL_ETOOBIG past the field's limit (SL_UA_URI_MAX for URIs,
+ * SL_CALL_NAME_MAX for names, SL_CALL_SDP_MAX, SL_CALL_IDATA_MAX...);
+ * SL_ENOMEM when the store is used up (the old text stays).
+ */
+int sl__line_text_set(struct sl_ua *ua, struct sl_line *ln,
+		      enum sl_line_text which, const void *p, size_t len);
+/** The same for a NUL-terminated string. */
+int sl__line_text_str(struct sl_ua *ua, struct sl_line *ln,
+		      enum sl_line_text which, const char *s);
+/** Takes target @tg (transport, address, flow, TLS name) for @ln. */
+int sl__line_target_set(struct sl_ua *ua, struct sl_line *ln,
+			const struct sl_route_target *tg);
+/** @ln's target as a struct sl_route_target, for a pinned send. */
+void sl__line_target_get(const struct sl_line *ln,
+			 struct sl_route_target *out);
+
+/* ---- call_route.c ---- */
+
+struct sl_calls_routed;
+
+/** Allocates / frees the routed send slots (with the call engine). */
+int sl__calls_routed_create(struct sl_ua *ua);
+void sl__calls_routed_destroy(struct sl_ua *ua);
+/** Where requests of @ln's dialog go and the Via for them (§12.2.1.1):
+ * the first route or the remote target; a numeric host as it is.
+ * Return: 0; SL_EAGAIN when the hop is a host name not located yet (send
+ * through sl__calls_route_request(), or sl__calls_hop_lookup() for an
+ * ACK); SL_ETRANSPORT when there is nowhere to send. */
 int sl__calls_dest(struct sl_ua *ua, struct sl_line *ln,
 		   struct sl_tp_dest *dst, char *host, size_t cap,
 		   uint16_t *port);
+/** 1 when the next hop of @ln's dialog is a host name: requests with a
+ * transaction then go through sl__calls_route_request() every time (the
+ * RFC 3263 fail-over; the cached target serves ACKs only). */
+int sl__calls_hop_is_name(struct sl_ua *ua, struct sl_line *ln);
+/** Sends request @buf (built with a dummy top Via) of @ln's dialog to its
+ * host-name hop through the router (RFC 3263 with fail-over). @txn: a
+ * stand-in id its events come under. Return: 0; SL_ENOMEM (slots);
+ * SL_ETOOBIG; the router's errors. */
+int sl__calls_route_request(struct sl_ua *ua, struct sl_line *ln,
+			    const char *buf, size_t len, uint32_t *txn);
+/** The stand-in id of transaction @txn when the router sent it for a
+ * line, else @txn itself (the transaction seam translates with it). */
+uint32_t sl__calls_route_txn(struct sl_ua *ua, uint32_t txn);
+/** Transaction (stand-in) @txn terminated: its slot is free. */
+void sl__calls_route_done(struct sl_ua *ua, uint32_t txn);
+/** Locates @ln's host-name hop, keeps the target, then calls @then.
+ * Return: 0 (started or already under way) or an error. */
+int sl__calls_hop_lookup(struct sl_ua *ua, struct sl_line *ln,
+			 void (*then)(struct sl_ua *ua, struct sl_line *ln));
+/** The ACK of a 2xx to our re-INVITE (@fresh: a new branch; else the one
+ * of the first ACK, for a retransmitted 2xx). */
+void sl__calls_reinv_ack(struct sl_ua *ua, struct sl_line *ln, int fresh);
+
 /** Our Contact URI towards @peer over @tp (no angle brackets). */
 int sl__calls_contact(struct sl_ua *ua, enum sl_tp tp,
 		      const struct sl_addr *peer,
@@ -252,8 +403,33 @@ const char *sl__calls_cstr(struct sl_slice s, char *out, size_t cap);
 int sl__calls_has_tag(const struct sl_msg *m, enum sl_hdr_id id,
 		      const char *tag);
 
+/* ---- call_api.c: per-session public calls on their way to the loop ---- */
+
+/** struct sl_call_args - a public call's arguments; @ext: the caller's
+ * own further arguments (media_api.c, info.c). */
+struct sl_call_args {
+	struct sl_ua *ua;
+	int session;
+	int a, b;
+	const char *s;
+	const struct sl_call_params *p;
+	void *ext;
+};
+
+/** Checks @x->ua (SL_EINVAL) and @x->session (SL_ESESSION), then runs
+ * @fn(@x) on the loop (sl__ua_call()). Thread: any. */
+int sl__calls_on_session(struct sl_call_args *x, int (*fn)(void *arg));
+
+/** The line of @x->session in *@out, or SL_ESESSION. Thread: the loop. */
+int sl__calls_find(struct sl_call_args *x, struct sl_line **out);
+
 /* ---- call_out.c ---- */
 
+/** The sip:/sips: URI for what the user typed: a full URI, "user@host",
+ * "tel:number" or a bare user at the account's domain (escaped).
+ * Return: its length; SL_EINVAL when it is no usable SIP URI. */
+int sl__calls_resolve_uri(struct sl_ua *ua, const char *in, char *out,
+			  size_t cap);
 int sl__call_out_start(struct sl_ua *ua, struct sl_line *ln);
 void sl__call_out_response(struct sl_ua *ua, struct sl_line *ln,
 			   uint32_t txn, struct sl_rxbuf *rx);
@@ -271,6 +447,13 @@ int sl__call_in_cancel(struct sl_ua *ua, uint32_t txn, struct sl_rxbuf *rx,
 int sl__call_in_answer(struct sl_ua *ua, struct sl_line *ln, int video);
 int sl__call_in_reject(struct sl_ua *ua, struct sl_line *ln, int code,
 		       const char *contact);
+/** Sends the answer sl_call_answer() deferred (a PRACK or the answer to
+ * our early UPDATE was awaited) once nothing holds it any more. */
+void sl__call_in_answer_resume(struct sl_ua *ua, struct sl_line *ln);
+/** Refuses the ringing INVITE of @ln with @code on our own account (no
+ * PRACK came...) and closes the line with @why. */
+void sl__call_in_fail(struct sl_ua *ua, struct sl_line *ln, int code,
+		      enum sl_close_reason why);
 /** Answers the INVITE of @ln (dialog respond) with the UA's headers. */
 int sl__call_in_respond(struct sl_ua *ua, struct sl_line *ln, uint32_t txn,
 			int status, const struct sl_txn_hdr *extra,
@@ -308,9 +491,15 @@ int sl__media_invite_body(struct sl_ua *ua, struct sl_line *ln, char *out,
 
 /* ---- prack.c ---- */
 
-/** UAC: a reliable 1xx: PRACK it. */
-void sl__prack_on_1xx(struct sl_ua *ua, struct sl_line *ln,
-		      struct sl_rxbuf *rx);
+/** UAC: a reliable 1xx: PRACK it; when it carries an offer (our INVITE
+ * had none, RFC 3262 §5) the PRACK carries our answer. Return: 1 when
+ * the 1xx was new and completed an offer/answer exchange, 0 otherwise. */
+int sl__prack_on_1xx(struct sl_ua *ua, struct sl_line *ln,
+		     struct sl_rxbuf *rx);
+/** UAS: whether our offer goes in a reliable 1xx (the INVITE had none and
+ * 100rel is in use): 180 (it is reliable anyway) or 183 (early media).
+ * Return: 180, 183 or 0 (the offer waits for the 2xx). */
+int sl__prack_offer_status(struct sl_ua *ua, const struct sl_line *ln);
 /** UAS: whether a 18x (@has_body) to @ln goes reliably. */
 int sl__prack_reliable(struct sl_ua *ua, const struct sl_line *ln,
 		       int has_body);

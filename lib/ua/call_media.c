@@ -5,24 +5,34 @@
  * events report, and the INVITE body with call instance data
  * (multipart/mixed, RFC 2046 §5.1; wire format in call_int.h).
  *
+ * Audio codecs are the registered ones (sipline/codec.h) named by
+ * sl_ua_config.audio_codecs, with the payload types and a=fmtp values of
+ * the media configuration (sl__media_codecs_resolve(), checked once at
+ * sl_ua_create()); a=ptime, a=maxptime, a=rtcp-mux (RFC 5761) and the
+ * RFC 3556 b=AS/RS/RR lines come from sl_ua_config.media. The RTP port
+ * of an audio stream is a socket pair bound for it (call_stream.c) when
+ * media runs; video, and audio without a media engine, keep a port
+ * computed from the line so the signalling stays complete.
+ *
  * Owns: nothing beyond the line's description copies and the engine's
  * scratch descriptions.
  * Thread: the SIP loop thread.
- * Called by: call.c, call_out.c, call_in.c, prack.c.
- * Media itself is not run here: ports are assigned per line from the
- * configured RTP range so the signalling is complete.
+ * Called by: call.c, call_out.c, call_in.c, prack.c; ua.c
+ * (sl__media_codecs_resolve() while checking the configuration).
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "call_int.h"
+#include "media_int.h"
 #include "core/log.h"
 #include "sip/charset.h"
 
 static const char IDATA_TYPE[] = "application/vnd.sipline.instance-data";
 
-/* Well-known payload types (RFC 3551) and our dynamic choices. */
+/* Well-known payload types (RFC 3551) and our dynamic choices; for audio
+ * only the dynamic choices and the fallback fmtp are used (the registry
+ * says the rest). */
 static const struct {
 	const char *name;
 	uint32_t rate;
@@ -49,6 +59,266 @@ static const struct {
 
 enum { N_KNOWN = sizeof(known) / sizeof(known[0]) };
 
+static int known_index(const char *name, size_t len, uint32_t rate)
+{
+	for (unsigned i = 0; i < N_KNOWN; i++)
+		if (strlen(known[i].name) == len &&
+		    !strncasecmp(known[i].name, name, len) &&
+		    (!rate || known[i].rate == rate))
+			return (int)i;
+	return -1;
+}
+
+/* ---- the audio codec table (sl_ua_config.audio_codecs) ---- */
+
+static int bad_codecs(const char *what, const char *p, size_t n)
+{
+	sl_log_error(SL_CALL_LOG, "sl_ua_create: %s: \"%.*s\"", what,
+		     (int)(n > 64 ? 64 : n), p);
+	return SL_EINVAL;
+}
+
+/* Trims blanks around [*p, *p + *n). */
+static void trim(const char **p, size_t *n)
+{
+	while (*n && (**p == ' ' || **p == '\t')) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* "name[/rate]" in [p, p + n): the name's length and the rate (0: none).
+ * Return: 0; SL_EINVAL. */
+static int name_rate(const char *p, size_t n, size_t *nlen, uint32_t *rate)
+{
+	const char *slash = memchr(p, '/', n);
+	uint32_t r = 0;
+
+	*nlen = slash ? (size_t)(slash - p) : n;
+	*rate = 0;
+	if (!*nlen || *nlen >= SL_MEDIA_NAME_MAX)
+		return SL_EINVAL;
+	for (size_t i = 0; i < *nlen; i++)
+		if (!sl__ch(p[i], SL_CH_TOKEN))
+			return SL_EINVAL;
+	if (!slash)
+		return 0;
+	for (const char *d = slash + 1; d < p + n; d++) {
+		if (*d < '0' || *d > '9' || r > 1000000)
+			return SL_EINVAL;
+		r = r * 10 + (uint32_t)(*d - '0');
+	}
+	if (!r)
+		return SL_EINVAL;
+	*rate = r;
+	return 0;
+}
+
+/* 1 when list item "name[/rate]" [p, p + n) names codec entry @c. */
+static int item_names(const char *p, size_t n, const struct sl_media_codec *c)
+{
+	size_t nl;
+	uint32_t rate;
+
+	if (name_rate(p, n, &nl, &rate) < 0)
+		return 0;
+	return strlen(c->name) == nl && !strncasecmp(c->name, p, nl) &&
+	       (!rate || rate == c->clock_rate);
+}
+
+/* The override for @c in payload_types "name[/rate]=pt,...": the pt, -1
+ * when none, SL_EINVAL for a bad list. */
+static int pt_override(const char *list, const struct sl_media_codec *c)
+{
+	const char *p = list;
+	int found = -1;
+
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const char *eq = memchr(p, '=', n);
+		const char *name = p, *num;
+		size_t nn, vn, nl;
+		uint32_t rate;
+		unsigned v = 0;
+
+		if (!eq)
+			return bad_codecs("media.payload_types", p, n);
+		nn = (size_t)(eq - p);
+		num = eq + 1;
+		vn = n - nn - 1;
+		trim(&name, &nn);
+		trim(&num, &vn);
+		if (name_rate(name, nn, &nl, &rate) < 0 || !vn || vn > 3)
+			return bad_codecs("media.payload_types", p, n);
+		for (size_t i = 0; i < vn; i++) {
+			if (num[i] < '0' || num[i] > '9')
+				return bad_codecs("media.payload_types", p, n);
+			v = v * 10 + (unsigned)(num[i] - '0');
+		}
+		/* RFC 3551 §3: the dynamic range. */
+		if (v < 96 || v > 127)
+			return bad_codecs("media.payload_types", p, n);
+		if (found < 0 && item_names(name, nn, c))
+			found = (int)v;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return found;
+}
+
+/* The fmtp override for @c in "name[/rate]:params|...": 1 and copied
+ * into @out, 0 when none, SL_EINVAL for a bad list. */
+static int fmtp_override(const char *list, const struct sl_media_codec *c,
+			 char *out, size_t cap)
+{
+	const char *p = list;
+	int found = 0;
+
+	while (*p) {
+		const char *e = strchr(p, '|');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const char *colon = memchr(p, ':', n);
+		const char *name = p, *v;
+		size_t nn, vn, nl;
+		uint32_t rate;
+
+		if (!colon)
+			return bad_codecs("media.fmtp", p, n);
+		nn = (size_t)(colon - p);
+		v = colon + 1;
+		vn = n - nn - 1;
+		trim(&name, &nn);
+		trim(&v, &vn);
+		if (name_rate(name, nn, &nl, &rate) < 0 || !vn ||
+		    vn >= cap)
+			return bad_codecs("media.fmtp", p, n);
+		for (size_t i = 0; i < vn; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return bad_codecs("media.fmtp", p, n);
+		if (!found && item_names(name, nn, c)) {
+			memcpy(out, v, vn);
+			out[vn] = '\0';
+			found = 1;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return found;
+}
+
+static int pt_taken(const struct sl_media_codecs *t, unsigned upto, int pt)
+{
+	for (unsigned i = 0; i < upto; i++)
+		if (t->c[i].pt == pt)
+			return 1;
+	return 0;
+}
+
+int sl__media_codecs_resolve(const struct sl_ua_config *cfg,
+			     struct sl_media_codecs *out)
+{
+	const struct sl_media_config *mc = &cfg->media;
+	const char *p = cfg->audio_codecs;
+	int next = 96, rc;
+
+	memset(out, 0, sizeof(*out));
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		const char *item = p;
+		struct sl_media_codec *c;
+		char name[SL_MEDIA_NAME_MAX];
+		size_t nl;
+		uint32_t rate;
+		int k;
+
+		trim(&item, &n);
+		if (!n)
+			goto next;
+		if (out->n >= SL_MEDIA_CODECS_MAX)
+			return bad_codecs("too many audio_codecs", item, n);
+		if (name_rate(item, n, &nl, &rate) < 0)
+			return bad_codecs("bad audio_codecs entry", item, n);
+		memcpy(name, item, nl);
+		name[nl] = '\0';
+		c = &out->c[out->n];
+		c->codec = sl_codec_find(name, rate);
+		if (!c->codec)
+			return bad_codecs("audio codec not registered", item,
+					  n);
+		snprintf(c->name, sizeof(c->name), "%s", c->codec->name);
+		c->clock_rate = c->codec->clock_rate;
+		c->channels = c->codec->channels > 1 ? c->codec->channels : 0;
+		/* A static type unless overridden, then our usual dynamic
+		 * choice (101 for telephone-event, 111 for opus), then the
+		 * first free one. */
+		rc = pt_override(mc->payload_types, c);
+		if (rc == SL_EINVAL)
+			return rc;
+		k = known_index(c->name, strlen(c->name), c->clock_rate);
+		if (rc >= 0)
+			c->pt = (uint8_t)rc;
+		else if (c->codec->static_pt >= 0 &&
+			 c->codec->static_pt <= 127)
+			c->pt = (uint8_t)c->codec->static_pt;
+		else if (k >= 0 && known[k].pt >= 96 &&
+			 !pt_taken(out, out->n, known[k].pt))
+			c->pt = (uint8_t)known[k].pt;
+		else {
+			while (next <= 127 &&
+			       (pt_taken(out, out->n, next) || next == 101 ||
+				next == 111))
+				next++;
+			if (next > 127)
+				return bad_codecs("no payload type left", item,
+						  n);
+			c->pt = (uint8_t)next++;
+		}
+		if (pt_taken(out, out->n, c->pt))
+			return bad_codecs("payload type used twice", item, n);
+		rc = fmtp_override(mc->fmtp, c, c->fmtp, sizeof(c->fmtp));
+		if (rc < 0)
+			return rc;
+		if (!rc && c->codec->fmtp_format) {
+			struct sl_codec_params cp;
+			int fl;
+
+			memset(&cp, 0, sizeof(cp));
+			cp.bitrate = mc->audio_bitrate;
+			cp.ptime_ms = mc->ptime_ms;
+			fl = c->codec->fmtp_format(&cp, c->fmtp,
+						   sizeof(c->fmtp));
+			if (fl <= 0 || (size_t)fl >= sizeof(c->fmtp))
+				c->fmtp[0] = '\0';
+		} else if (!rc && k >= 0 && known[k].fmtp) {
+			snprintf(c->fmtp, sizeof(c->fmtp), "%s",
+				 known[k].fmtp);
+		}
+		out->n++;
+next:
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	if (!out->n)
+		return bad_codecs("no audio codec", cfg->audio_codecs,
+				  strlen(cfg->audio_codecs));
+	/* A stream needs one codec besides telephone-event and CN. */
+	for (unsigned i = 0; i < out->n; i++)
+		if (strcasecmp(out->c[i].name, "telephone-event") &&
+		    strcasecmp(out->c[i].name, "CN"))
+			return 0;
+	return bad_codecs("audio_codecs without a voice codec",
+			  cfg->audio_codecs, strlen(cfg->audio_codecs));
+}
+
+/* ---- the SDP codec lists ---- */
+
 static int pt_used(const struct sl_calls *c, int pt)
 {
 	for (unsigned i = 0; i < c->n_acodecs; i++)
@@ -60,7 +330,7 @@ static int pt_used(const struct sl_calls *c, int pt)
 	return pt == 101 || pt == 111;
 }
 
-/* Splits one comma-separated list into codecs. */
+/* Splits the comma-separated video list into codecs. */
 static void parse_list(struct sl_calls *c, const char *list,
 		       struct sl_sdp_codec *out, unsigned *n, size_t *o,
 		       uint32_t def_rate, int *next_pt)
@@ -87,9 +357,7 @@ static void parse_list(struct sl_calls *c, const char *list,
 			memcpy(name, p, len);
 			name[len] = '\0';
 			*o += len + 1;
-			for (unsigned i = 0; i < N_KNOWN; i++)
-				if (!strcasecmp(known[i].name, name))
-					k = (int)i;
+			k = known_index(name, len, 0);
 			out[*n].name = name;
 			out[*n].clock_rate = k >= 0 ? known[k].rate
 					     : def_rate;
@@ -120,8 +388,19 @@ static void codecs_ready(struct sl_ua *ua)
 		return;
 	c->n_acodecs = 0;
 	c->n_vcodecs = 0;
-	parse_list(c, ua->cfg.audio_codecs, c->acodecs, &c->n_acodecs, &o,
-		   8000, &next);
+	if (ua->media) {
+		const struct sl_media_codecs *t = &ua->media->codecs;
+
+		for (unsigned i = 0; i < t->n && i < 16; i++) {
+			struct sl_sdp_codec *a = &c->acodecs[c->n_acodecs++];
+
+			a->name = t->c[i].name;
+			a->clock_rate = t->c[i].clock_rate;
+			a->channels = t->c[i].channels;
+			a->pt = t->c[i].pt;
+			a->fmtp = t->c[i].fmtp[0] ? t->c[i].fmtp : NULL;
+		}
+	}
 	parse_list(c, ua->cfg.video_codecs, c->vcodecs, &c->n_vcodecs, &o,
 		   90000, &next);
 	c->codecs_ready = 1;
@@ -142,6 +421,7 @@ static int sdp_address(struct sl_ua *ua, struct sl_line *ln,
 	return sl__ua_strcpy(out, cap, "127.0.0.1");
 }
 
+/* A port for signalling-only streams (no media engine, or video). */
 static uint16_t rtp_port(struct sl_ua *ua, const struct sl_line *ln,
 			 unsigned stream)
 {
@@ -153,20 +433,35 @@ static uint16_t rtp_port(struct sl_ua *ua, const struct sl_line *ln,
 }
 
 /* The media entries we offer or accept. */
-static size_t media_cfgs(struct sl_ua *ua, struct sl_line *ln,
-			 struct sl_sdp_media_cfg *m, int answer)
+static int media_cfgs(struct sl_ua *ua, struct sl_line *ln, const char *addr,
+		      struct sl_sdp_media_cfg *m, int answer, size_t *count)
 {
 	struct sl_calls *c = ua->calls;
+	const struct sl_media_config *mc = &ua->cfg.media;
 	size_t n = 0;
+	int rc;
 
 	codecs_ready(ua);
 	memset(m, 0, 2 * sizeof(*m));
 	if (c->n_acodecs && (ln->want_audio || !answer)) {
+		uint16_t port = 0;
+
+		if (ln->want_audio && ua->media && ua->media->eng) {
+			rc = sl__stream_port(ua, ln, addr, &port);
+			if (rc < 0)
+				return rc;
+		} else if (ln->want_audio) {
+			port = rtp_port(ua, ln, 0);
+		}
 		m[n].type = SL_SDP_MEDIA_AUDIO;
-		m[n].port = ln->want_audio ? rtp_port(ua, ln, 0) : 0;
+		m[n].port = port;
 		m[n].codecs = c->acodecs;
 		m[n].n_codecs = c->n_acodecs;
-		m[n].ptime = 20;
+		m[n].ptime = mc->ptime_ms ? mc->ptime_ms : 20;
+		m[n].maxptime = mc->maxptime_ms;
+		/* RFC 5761 §5.1.1: both sockets stay bound until the
+		 * answer says whether the peer multiplexes. */
+		m[n].rtcp_mux = mc->rtcp_mux;
 		n++;
 	}
 	if (c->n_vcodecs && (ln->want_video || (!answer &&
@@ -177,7 +472,39 @@ static size_t media_cfgs(struct sl_ua *ua, struct sl_line *ln,
 		m[n].n_codecs = c->n_vcodecs;
 		n++;
 	}
-	return n;
+	*count = n;
+	return 0;
+}
+
+/* RFC 3556 b=AS (kbit/s), b=RS and b=RR (bit/s) on our enabled audio
+ * sections, when configured. */
+static void add_bandwidth(struct sl_ua *ua, struct sl_sdp *sdp)
+{
+	const struct sl_media_config *mc = &ua->cfg.media;
+	static const char as[] = "AS", rs[] = "RS", rr[] = "RR";
+
+	for (size_t i = 0; i < sdp->n_media; i++) {
+		struct sl_sdp_media *m = &sdp->media[i];
+
+		if (m->type != SL_SDP_MEDIA_AUDIO || !m->port)
+			continue;
+		m->n_bw = 0;
+		if (mc->rtcp_as_kbps) {
+			m->bw[m->n_bw].type.p = as;
+			m->bw[m->n_bw].type.len = 2;
+			m->bw[m->n_bw++].value = mc->rtcp_as_kbps;
+		}
+		if (mc->rtcp_rs_bps >= 0) {
+			m->bw[m->n_bw].type.p = rs;
+			m->bw[m->n_bw].type.len = 2;
+			m->bw[m->n_bw++].value = (uint32_t)mc->rtcp_rs_bps;
+		}
+		if (mc->rtcp_rr_bps >= 0) {
+			m->bw[m->n_bw].type.p = rr;
+			m->bw[m->n_bw].type.len = 2;
+			m->bw[m->n_bw++].value = (uint32_t)mc->rtcp_rr_bps;
+		}
+	}
 }
 
 int sl__media_offer(struct sl_ua *ua, struct sl_line *ln,
@@ -187,13 +514,15 @@ int sl__media_offer(struct sl_ua *ua, struct sl_line *ln,
 	struct sl_sdp_media_cfg m[2];
 	struct sl_sdp_session_cfg s;
 	char addr[64], ver[16];
-	size_t n;
+	size_t n = 0;
 	int rc;
 
 	rc = sdp_address(ua, ln, peer, addr, sizeof(addr));
 	if (rc < 0)
 		return rc;
-	n = media_cfgs(ua, ln, m, 0);
+	rc = media_cfgs(ua, ln, addr, m, 0, &n);
+	if (rc < 0)
+		return rc;
 	if (!n)
 		return SL_EINVAL;
 	if (!ln->sdp_id[0])
@@ -208,6 +537,7 @@ int sl__media_offer(struct sl_ua *ua, struct sl_line *ln,
 	rc = sl_sdp_build_offer(&c->sdp_a, &s, m, n);
 	if (rc < 0)
 		return rc;
+	add_bandwidth(ua, &c->sdp_a);
 	if (ln->hold) {
 		const struct sl_sdp *remote = NULL;
 
@@ -217,12 +547,18 @@ int sl__media_offer(struct sl_ua *ua, struct sl_line *ln,
 			remote = &c->sdp_b;
 		sl_sdp_hold(&c->sdp_a, remote);
 	}
-	rc = sl_sdp_write(&c->sdp_a, ln->local_sdp, sizeof(ln->local_sdp));
+	/* Written in the scratch, then kept in a block its size
+	 * (call_text.c). */
+	rc = sl_sdp_write(&c->sdp_a, c->sdp_out, sizeof(c->sdp_out));
 	if (rc < 0)
 		return rc;
-	ln->local_len = (size_t)rc;
+	if (sl__line_text_set(ua, ln, SL_LT_LOCAL_SDP, c->sdp_out,
+			      (size_t)rc) < 0)
+		return SL_ENOMEM;
 	if (ln->want_video && c->n_vcodecs)
 		ln->offered_video = 1;
+	if (ua->media)
+		sl__stream_offered(ua, ln);
 	return rc;
 }
 
@@ -233,8 +569,8 @@ int sl__media_answer(struct sl_ua *ua, struct sl_line *ln,
 	struct sl_sdp_media_cfg m[2];
 	struct sl_sdp_session_cfg s;
 	char addr[64], ver[16];
-	size_t n;
-	int rc, acc;
+	size_t n = 0;
+	int rc, acc, want;
 
 	if (sl_sdp_parse(&c->sdp_a, ln->remote_sdp, ln->remote_len,
 			 NULL) < 0)
@@ -242,7 +578,21 @@ int sl__media_answer(struct sl_ua *ua, struct sl_line *ln,
 	rc = sdp_address(ua, ln, peer, addr, sizeof(addr));
 	if (rc < 0)
 		return rc;
-	n = media_cfgs(ua, ln, m, 1);
+	/* No socket is bound for an offer without audio. */
+	want = ln->want_audio;
+	if (want) {
+		int audio = 0;
+
+		for (size_t i = 0; i < c->sdp_a.n_media; i++)
+			if (c->sdp_a.media[i].type == SL_SDP_MEDIA_AUDIO &&
+			    c->sdp_a.media[i].port)
+				audio = 1;
+		ln->want_audio = audio;
+	}
+	rc = media_cfgs(ua, ln, addr, m, 1, &n);
+	ln->want_audio = want;
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < n; i++)
 		m[i].dir = ln->hold ? SL_SDP_DIR_SENDONLY : SL_SDP_DIR_NONE;
 	if (!ln->sdp_id[0])
@@ -259,12 +609,17 @@ int sl__media_answer(struct sl_ua *ua, struct sl_line *ln,
 		return acc;
 	if (acc == 0)
 		return 0;
+	add_bandwidth(ua, &c->sdp_b);
 	/* A held call answers a re-offer on hold: sendonly at most. */
-	rc = sl_sdp_write(&c->sdp_b, ln->local_sdp, sizeof(ln->local_sdp));
+	rc = sl_sdp_write(&c->sdp_b, c->sdp_out, sizeof(c->sdp_out));
 	if (rc < 0)
 		return rc;
-	ln->local_len = (size_t)rc;
+	if (sl__line_text_set(ua, ln, SL_LT_LOCAL_SDP, c->sdp_out,
+			      (size_t)rc) < 0)
+		return SL_ENOMEM;
 	ln->we_offered = 0;
+	if (ua->media)
+		sl__stream_answered(ua, ln);
 	return acc;
 }
 
@@ -273,11 +628,11 @@ int sl__media_remote(struct sl_ua *ua, struct sl_line *ln,
 {
 	struct sl_calls *c = ua->calls;
 
-	if (!body.len || body.len > sizeof(ln->remote_sdp) ||
+	if (!body.len || body.len > SL_CALL_SDP_MAX ||
 	    sl_sdp_parse(&c->sdp_c, body.p, body.len, NULL) < 0)
 		return SL_EPARSE;
-	memcpy(ln->remote_sdp, body.p, body.len);
-	ln->remote_len = body.len;
+	if (sl__line_text_set(ua, ln, SL_LT_REMOTE_SDP, body.p, body.len) < 0)
+		return SL_ENOMEM;
 	if (ln->offer_out) {
 		/* Our offer, the peer's answer. */
 		ln->we_offered = 1;
@@ -287,6 +642,12 @@ int sl__media_remote(struct sl_ua *ua, struct sl_line *ln,
 		    sl_sdp_check_answer(&c->sdp_a, &c->sdp_c, NULL) < 0)
 			sl_log_info(SL_CALL_LOG, "line %u: answer does not "
 				    "fit our offer", ln->idx);
+		if (ua->media) {
+			/* The exchange is complete: media follows it now
+			 * (early media, an answer in an ACK). */
+			sl__stream_answered(ua, ln);
+			sl__stream_sync(ua, ln);
+		}
 	}
 	return 0;
 }

@@ -18,40 +18,48 @@
 #include "call_int.h"
 #include "core/log.h"
 
-/* The Request-URI for what the user typed (C1: a user or a full URI). */
-static int resolve_callee(struct sl_ua *ua, struct sl_line *ln)
+int sl__calls_resolve_uri(struct sl_ua *ua, const char *in, char *out,
+			  size_t cap)
 {
 	const struct sl_account *a = &ua->acct.a;
-	char in[SL_UA_URI_MAX], user[3 * SL_UA_URI_MAX];
+	char user[3 * SL_UA_URI_MAX];
 	struct sl_uri u;
 	int rc;
 
-	memcpy(in, ln->callee, sizeof(in));
 	if (!strncasecmp(in, "sip:", 4) || !strncasecmp(in, "sips:", 5)) {
-		rc = sl__ua_strcpy(ln->callee, sizeof(ln->callee), in);
+		rc = sl__ua_strcpy(out, cap, in);
 	} else if (!strncasecmp(in, "tel:", 4)) {
 		/* RFC 3261 §19.1.6: a telephone number at our domain. */
-		rc = snprintf(ln->callee, sizeof(ln->callee),
-			      "sip:%s@%s;user=phone", in + 4, a->domain);
+		rc = snprintf(out, cap, "sip:%s@%s;user=phone", in + 4,
+			      a->domain);
+	} else if (strchr(in, '@')) {
+		rc = snprintf(out, cap, "sip:%s", in);
 	} else {
-		if (strchr(in, '@')) {
-			rc = snprintf(ln->callee, sizeof(ln->callee),
-				      "sip:%s", in);
-		} else {
-			rc = sl__ua_escape_user(in, a->escape_user, user,
-						sizeof(user));
-			if (rc < 0)
-				return SL_EINVAL;
-			rc = snprintf(ln->callee, sizeof(ln->callee),
-				      "sip:%s@%s", user, a->domain);
-		}
+		rc = sl__ua_escape_user(in, a->escape_user, user,
+					sizeof(user));
+		if (rc < 0)
+			return SL_EINVAL;
+		rc = snprintf(out, cap, "sip:%s@%s", user, a->domain);
 	}
-	if (rc < 0 || (size_t)rc >= sizeof(ln->callee))
+	if (rc < 0 || (size_t)rc >= cap)
 		return SL_EINVAL;
-	if (sl_uri_parse(ln->callee, strlen(ln->callee), &u) < 0 ||
+	if (sl_uri_parse(out, strlen(out), &u) < 0 ||
 	    (u.scheme != SL_URI_SIP && u.scheme != SL_URI_SIPS))
 		return SL_EINVAL;
-	return 0;
+	return rc;
+}
+
+/* The Request-URI for what the user typed (C1: a user or a full URI). */
+static int resolve_callee(struct sl_ua *ua, struct sl_line *ln)
+{
+	char out[SL_UA_URI_MAX];
+	int rc;
+
+	rc = sl__calls_resolve_uri(ua, ln->callee, out, sizeof(out));
+	if (rc < 0)
+		return rc;
+	return sl__line_text_set(ua, ln, SL_LT_CALLEE, out, (size_t)rc) < 0 ?
+	       SL_ENOMEM : 0;
 }
 
 static int build_invite(void *arg, uint32_t id,
@@ -86,8 +94,9 @@ static int build_invite(void *arg, uint32_t id,
 	if (rc < 0)
 		return rc;
 	sl__dlg_set_contact(t, ln->set, contact);
-	ln->target = *tg;
-	ln->have_target = 1;
+	rc = sl__line_target_set(ua, ln, tg);
+	if (rc < 0)
+		return rc;
 	if (!ln->no_sdp && !ln->local_len) {
 		rc = sl__media_offer(ua, ln, &tg->addr);
 		if (rc < 0)
@@ -141,6 +150,7 @@ static void on_route(void *arg, uint32_t id, const struct sl_route_event *ev);
  * it). */
 static int send_invite(struct sl_ua *ua, struct sl_line *ln, int pin)
 {
+	struct sl_route_target pin_to;
 	struct sl_route_req req;
 	char hop[SL_UA_URI_MAX];
 	struct sl_uri u;
@@ -148,7 +158,8 @@ static int send_invite(struct sl_ua *ua, struct sl_line *ln, int pin)
 
 	memset(&req, 0, sizeof(req));
 	if (pin && ln->have_target) {
-		req.pin = &ln->target;
+		sl__line_target_get(ln, &pin_to);
+		req.pin = &pin_to;
 	} else {
 		rc = sl__ua_next_hop(ua, ln->callee, hop, sizeof(hop));
 		if (rc < 0)
@@ -194,9 +205,15 @@ static int make_set(struct sl_ua *ua, struct sl_line *ln)
 	rc = sl__dlg_uac_create(t, &p, &ln->set);
 	if (rc < 0)
 		return rc;
-	if (sl__dlg_info(t, ln->set, &info) == 0)
-		sl__calls_cstr(info.call_id, ln->call_id,
-			       sizeof(ln->call_id));
+	/* The set's dialogs carry the line too (sl__calls_by_dlg()). */
+	sl__dlg_set_user(t, ln->set, ln->idx + 1);
+	if (sl__dlg_info(t, ln->set, &info) == 0 &&
+	    sl__line_text_set(ua, ln, SL_LT_CALL_ID, info.call_id.p,
+			      info.call_id.len) < 0) {
+		sl__dlg_terminate(t, ln->set);
+		ln->set = 0;
+		return SL_ENOMEM;
+	}
 	return 0;
 }
 
@@ -207,10 +224,11 @@ int sl__call_out_start(struct sl_ua *ua, struct sl_line *ln)
 	rc = resolve_callee(ua, ln);
 	if (rc < 0)
 		return rc;
-	sl__ua_strcpy(ln->local, sizeof(ln->local), ua->acct.aor);
-	sl__ua_strcpy(ln->local_display, sizeof(ln->local_display),
-		      sl__ua_display(ua));
-	sl__ua_strcpy(ln->peer, sizeof(ln->peer), ln->callee);
+	if (sl__line_text_str(ua, ln, SL_LT_LOCAL, ua->acct.aor) < 0 ||
+	    sl__line_text_str(ua, ln, SL_LT_LOCAL_DISPLAY,
+			      sl__ua_display(ua)) < 0 ||
+	    sl__line_text_str(ua, ln, SL_LT_PEER, ln->callee) < 0)
+		return SL_ENOMEM;
 	ln->min_se = ua->cfg.min_se;
 	ln->se = ua->cfg.session_expires;
 	rc = make_set(ua, ln);
@@ -255,10 +273,8 @@ static void on_route(void *arg, uint32_t id, const struct sl_route_event *ev)
 	if (ev->final)
 		ln->send = 0;
 	if (ev->type == SL_ROUTE_EV_RESPONSE) {
-		if (ev->target) {
-			ln->target = *ev->target;
-			ln->have_target = 1;
-		}
+		if (ev->target)
+			sl__line_target_set(ua, ln, ev->target);
 		ln->inv_txn = ev->txn;
 		sl__call_out_response(ua, ln, ev->txn, ev->rx);
 		return;
@@ -292,6 +308,8 @@ static int ack_via(struct sl_ua *ua, struct sl_line *ln,
 	return 0;
 }
 
+static void ack_again(struct sl_ua *ua, struct sl_line *ln);
+
 /* The ACK for the 2xx to our INVITE, with the answer when the 2xx had
  * the offer (§13.2.2.4). The same branch for a retransmitted 2xx. */
 static void send_ack(struct sl_ua *ua, struct sl_line *ln, int fresh)
@@ -299,13 +317,24 @@ static void send_ack(struct sl_ua *ua, struct sl_line *ln, int fresh)
 	struct sl_tp_dest dst;
 	struct sl_dlg_via via;
 	char host[64];
-	int with_body = ln->no_sdp && ln->local_len;
+	/* Our answer, unless the exchange completed in the early dialog
+	 * (RFC 3262 §5: it went in a PRACK). */
+	int with_body = ln->no_sdp && ln->local_len && !ln->early_oa;
 	int rc;
 
 	if (fresh || !ln->ack_branch[0])
 		sl__txn_branch(ua->txn, ln->ack_branch,
 			       sizeof(ln->ack_branch));
-	if (ack_via(ua, ln, &dst, &via, host, sizeof(host)) < 0)
+	rc = ack_via(ua, ln, &dst, &via, host, sizeof(host));
+	if (rc == SL_EAGAIN) {
+		/* The 2xx's Contact (or first route) is a host name: locate
+		 * it (RFC 3263), then send this ACK. */
+		if (sl__calls_hop_lookup(ua, ln, ack_again) < 0)
+			sl_log_warn(SL_CALL_LOG, "line %u: no ACK: its hop "
+				    "cannot be located", ln->idx);
+		return;
+	}
+	if (rc < 0)
 		return;
 	rc = sl__calls_send_ack(ua, ln, ln->dlg, &via,
 				with_body ? "application/sdp" : NULL,
@@ -314,6 +343,13 @@ static void send_ack(struct sl_ua *ua, struct sl_line *ln, int fresh)
 	if (rc < 0)
 		sl_log_warn(SL_CALL_LOG, "line %u: ACK not sent: %s",
 			    ln->idx, sl_strerror(rc));
+}
+
+/* The hop of the ACK is located now. */
+static void ack_again(struct sl_ua *ua, struct sl_line *ln)
+{
+	if (ln->dlg)
+		send_ack(ua, ln, 0);
 }
 
 static int do_cancel(struct sl_ua *ua, struct sl_line *ln)
@@ -427,13 +463,27 @@ static void on_1xx(struct sl_ua *ua, struct sl_line *ln,
 	}
 	if (ln->state == SL_LINE_CLOSING)
 		return;
-	if (rc == SL_DLG_UAC_EARLY_NEW || rc == SL_DLG_UAC_EARLY) {
-		if (sl__calls_has_tag(m, SL_HDR_REQUIRE, "100rel"))
-			sl__prack_on_1xx(ua, ln, rx);
-	}
-	if (sl__media_split(m, &sdp, &idata) == 0 && sdp.len &&
-	    ln->offer_out && sl__media_remote(ua, ln, sdp) == 0)
+	if (m->first[SL_HDR_ALLOW] != SL_HDR_NONE)
+		ln->peer_update = sl__calls_has_tag(m, SL_HDR_ALLOW, "UPDATE");
+	if ((rc == SL_DLG_UAC_EARLY_NEW || rc == SL_DLG_UAC_EARLY) &&
+	    sl__calls_has_tag(m, SL_HDR_REQUIRE, "100rel")) {
+		/* RFC 3262: PRACK it; a description in it is an answer
+		 * or (our INVITE had none) an offer answered in the PRACK. */
+		int oa = sl__prack_on_1xx(ua, ln, rx);
+
+		if (oa < 0) {
+			sl_log_info(SL_CALL_LOG, "line %u: the offer of a "
+				    "reliable 1xx cannot be answered",
+				    ln->idx);
+			do_cancel(ua, ln);
+			return;
+		}
+		early = oa;
+	} else if (sl__media_split(m, &sdp, &idata) == 0 && sdp.len &&
+		   ln->offer_out && sl__media_remote(ua, ln, sdp) == 0) {
+		/* An unreliable 1xx previews the answer the 2xx repeats. */
 		early = 1;
+	}
 	sl__calls_set_state(ua, ln, SL_LINE_EARLY);
 	if (m->status == 180 && !early)
 		emit_media(ua, ln, SL_EV_RINGING, rx, 0);
@@ -575,9 +625,9 @@ static void on_final_failure(struct sl_ua *ua, struct sl_line *ln,
 		ln->inv_txn = 0;
 		ln->local_len = 0;
 		ln->trying_sent = 0;
-		sl__ua_strcpy(ln->callee, sizeof(ln->callee), target);
-		sl__ua_strcpy(ln->peer, sizeof(ln->peer), target);
-		if (make_set(ua, ln) == 0 && send_invite(ua, ln, 0) == 0) {
+		if (sl__line_text_str(ua, ln, SL_LT_CALLEE, target) == 0 &&
+		    sl__line_text_str(ua, ln, SL_LT_PEER, target) == 0 &&
+		    make_set(ua, ln) == 0 && send_invite(ua, ln, 0) == 0) {
 			sl__calls_set_state(ua, ln, SL_LINE_CALLING);
 			return;
 		}

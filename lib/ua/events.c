@@ -237,14 +237,22 @@ static struct sl_ua_ev_slot *slot_get(struct sl_ua_events *e, int sipmsg)
 	struct sl_ua_ev_slot *s;
 	unsigned limit = sipmsg ? e->general : e->n_slots;
 
-	if (e->used >= limit || !e->free) {
+	if (e->used >= limit || (!e->free && e->fresh >= e->n_slots)) {
 		if (!drop_sipmsg(e))
 			return NULL;
-		if (e->used >= limit || !e->free)
+		if (e->used >= limit ||
+		    (!e->free && e->fresh >= e->n_slots))
 			return NULL;
 	}
-	s = e->free;
-	e->free = s->next;
+	/* Released slots first; a slot never used is taken only when none
+	 * is, so slots (reserved two per line) cost memory only once a
+	 * burst has needed them. */
+	if (e->free) {
+		s = e->free;
+		e->free = s->next;
+	} else {
+		s = &e->slots[e->fresh++];
+	}
 	s->next = NULL;
 	s->off = NO_OFF;
 	s->sipmsg = sipmsg;
@@ -607,12 +615,10 @@ int sl__ua_events_init(struct sl_ua *ua)
 	}
 	if (!e->slots)
 		return SL_ENOMEM;
-	for (unsigned i = 0; i < e->n_slots; i++) {
-		e->slots[i].off = NO_OFF;
-		e->slots[i].next = i + 1 < e->n_slots ? &e->slots[i + 1]
-						      : NULL;
-	}
-	e->free = &e->slots[0];
+	/* Slots are taken in order as first needed (slot_get()): the zeroed
+	 * pages of the ones never used stay uncommitted. */
+	e->free = NULL;
+	e->fresh = 0;
 	sl__timer_init(&e->flush, flush_fire, ua);
 	if (c->event_mode == SL_EVENTS_QUEUE) {
 		e->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ua_int.h"
+#include "media_int.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "transport/dns.h"
@@ -57,6 +57,37 @@ enum {
 
 /* ---- configuration ---- */
 
+/* The defaults sipline/media.h lists. */
+static void media_defaults(struct sl_media_config *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->enabled = 1;
+	memcpy(m->audio_driver, "virtual", sizeof("virtual"));
+	m->capture_dev[0] = '\0';    /* the driver's default ("null") */
+	m->playback_dev[0] = '\0';
+	m->play_loop = 0;
+	m->device_rate = 0;          /* the driver's default */
+	m->device_frame_ms = 0;      /* 10 */
+	m->ptime_ms = 20;
+	m->maxptime_ms = 0;
+	m->audio_bitrate = 0;
+	m->jb_min_ms = 20;
+	m->jb_max_ms = 200;
+	m->media_timeout_ms = 30000;
+	m->keepalive_pt = 13;
+	m->keepalive_ms = 0;
+	m->audio_dscp = -1;
+	m->media_threads = 1;
+	m->max_streams = 0;          /* max_lines */
+	m->dtmf_method = SL_DTMF_RFC4733;
+	m->dtmf_duration_ms = 100;
+	m->dtmf_local_tone = 0;
+	m->rtcp_mux = 1;
+	m->rtcp_as_kbps = 0;
+	m->rtcp_rs_bps = -1;
+	m->rtcp_rr_bps = -1;
+}
+
 void sl_ua_config_init(struct sl_ua_config *cfg)
 {
 	if (!cfg)
@@ -74,7 +105,8 @@ void sl_ua_config_init(struct sl_ua_config *cfg)
 	cfg->t2_ms = SL_TXN_T2_DEFAULT_MS;
 	cfg->t4_ms = SL_TXN_T4_DEFAULT_MS;
 	cfg->max_msg_size = DEFAULT_MAX_MSG;
-	cfg->max_transactions = 0;   /* 8 * max_lines + 32 at creation */
+	cfg->max_transactions = 0;   /* 16 * max_lines + 256 at creation,
+				      * at most 32768 */
 	cfg->event_queue = DEFAULT_EVENT_QUEUE;
 	cfg->run_mode = SL_RUN_THREAD;
 	cfg->event_mode = SL_EVENTS_CALLBACK;
@@ -88,6 +120,7 @@ void sl_ua_config_init(struct sl_ua_config *cfg)
 	cfg->rtp_port_min = 16384;
 	cfg->rtp_port_max = 32767;
 	cfg->sip_dscp = -1;
+	media_defaults(&cfg->media);
 }
 
 /* 1 when the fixed-size string field @s has a NUL inside @cap bytes. */
@@ -105,6 +138,7 @@ static int numeric_or_empty(const char *host)
 }
 
 static int dns_servers(const char *list, struct sl_dns_config *dc);
+static int check_media(struct sl_ua_config *out);
 
 /* Fails with the log line naming the field. */
 static int bad(const char *field)
@@ -153,8 +187,14 @@ static int check_config(const struct sl_ua_config *in,
 		return bad("t1_ms/t2_ms/t4_ms");
 	if (out->max_msg_size < MIN_MAX_MSG || out->max_msg_size > MAX_MAX_MSG)
 		return bad("max_msg_size");
+	/* A server transaction outlives its call by 64*T1 (Timer L, J:
+	 * 32 s), two per call (INVITE, BYE): 16 per line lets every line
+	 * take 8 calls in that window, 256 more serve requests outside
+	 * calls and refused INVITEs; the pool's own limit caps it. */
 	if (!out->max_transactions)
-		out->max_transactions = 8 * out->max_lines + 32;
+		out->max_transactions = out->max_lines >
+					(MAX_TXNS - 256) / 16 ? MAX_TXNS
+					: 16 * out->max_lines + 256;
 	if (out->max_transactions > MAX_TXNS)
 		return bad("max_transactions");
 	if (out->event_queue < SL_UA_EV_RESERVE_MIN ||
@@ -186,7 +226,82 @@ static int check_config(const struct sl_ua_config *in,
 		return bad("rtp_port_min/rtp_port_max");
 	if (out->sip_dscp < -1 || out->sip_dscp > 63)
 		return bad("sip_dscp");
-	return 0;
+	return check_media(out);
+}
+
+/* 10..60 in steps of 10 (a packet of 10 ms frames). */
+static int ptime_ok(unsigned ms)
+{
+	return ms >= 10 && ms <= 60 && ms % 10 == 0;
+}
+
+/* sl_ua_config.media (ranges in sipline/media.h), defaults resolved; the
+ * audio codecs must be registered (sipline/codec.h). */
+static int check_media(struct sl_ua_config *out)
+{
+	struct sl_media_config *m = &out->media;
+	struct sl_media_codecs t;
+
+	if (m->enabled != 0 && m->enabled != 1)
+		return bad("media.enabled");
+	if (!terminated(m->audio_driver, sizeof(m->audio_driver)) ||
+	    (strcmp(m->audio_driver, "virtual") &&
+	     strcmp(m->audio_driver, "alsa")))
+		return bad("media.audio_driver");
+	if (!terminated(m->capture_dev, sizeof(m->capture_dev)) ||
+	    !terminated(m->playback_dev, sizeof(m->playback_dev)) ||
+	    !sl__ua_text_ok(m->capture_dev) ||
+	    !sl__ua_text_ok(m->playback_dev))
+		return bad("media.capture_dev/playback_dev");
+	if (m->play_loop != 0 && m->play_loop != 1)
+		return bad("media.play_loop");
+	if (m->device_rate && (m->device_rate < 8000 ||
+			       m->device_rate > 48000))
+		return bad("media.device_rate");
+	if (m->device_frame_ms != 0 && m->device_frame_ms != 5 &&
+	    m->device_frame_ms != 10 && m->device_frame_ms != 20)
+		return bad("media.device_frame_ms");
+	if (!ptime_ok(m->ptime_ms))
+		return bad("media.ptime_ms");
+	if (m->maxptime_ms && (!ptime_ok(m->maxptime_ms) ||
+			       m->maxptime_ms < m->ptime_ms))
+		return bad("media.maxptime_ms");
+	if (!terminated(m->payload_types, sizeof(m->payload_types)) ||
+	    !terminated(m->fmtp, sizeof(m->fmtp)))
+		return bad("media.payload_types/fmtp");
+	if (m->audio_bitrate && (m->audio_bitrate < 6000 ||
+				 m->audio_bitrate > 510000))
+		return bad("media.audio_bitrate");
+	if (!m->jb_max_ms || m->jb_max_ms > 5000 ||
+	    m->jb_min_ms > m->jb_max_ms)
+		return bad("media.jb_min_ms/jb_max_ms");
+	if (m->keepalive_pt < 0 || m->keepalive_pt > 127)
+		return bad("media.keepalive_pt");
+	if (m->audio_dscp < -1 || m->audio_dscp > 63)
+		return bad("media.audio_dscp");
+	if (m->media_threads < 1 || m->media_threads > 16)
+		return bad("media.media_threads");
+	if (m->max_streams > 4096)
+		return bad("media.max_streams");
+	if (m->dtmf_method == SL_DTMF_DEFAULT)
+		m->dtmf_method = SL_DTMF_RFC4733;
+	if (m->dtmf_method != SL_DTMF_RFC4733 &&
+	    m->dtmf_method != SL_DTMF_INFO)
+		return bad("media.dtmf_method");
+	if (m->dtmf_duration_ms < 40 || m->dtmf_duration_ms > 2000)
+		return bad("media.dtmf_duration_ms");
+	if (m->dtmf_local_tone != 0 && m->dtmf_local_tone != 1)
+		return bad("media.dtmf_local_tone");
+	if (m->rtcp_mux != 0 && m->rtcp_mux != 1)
+		return bad("media.rtcp_mux");
+	if (m->rtcp_rs_bps < -1 || m->rtcp_rr_bps < -1)
+		return bad("media.rtcp_rs_bps/rtcp_rr_bps");
+	/* Media sockets come in pairs on an even port (RFC 3550 §11). */
+	if (m->enabled && (out->rtp_port_max - out->rtp_port_min < 1))
+		return bad("rtp_port_min/rtp_port_max (no port pair)");
+	/* The codec names, payload types and fmtp (the resolver logs what
+	 * is wrong). */
+	return sl__media_codecs_resolve(out, &t);
 }
 
 /* "ip[:port]" entries, comma-separated, IPv6 as "[addr]:port" or bare. */
@@ -336,6 +451,14 @@ static void tp_flow_closed(void *arg, uint32_t flow, int err)
 	sl__ua_reg_flow_closed(ua, flow);
 }
 
+static void tp_unreachable(void *arg, enum sl_tp tp, const struct sl_addr *dst,
+			   int err)
+{
+	struct sl_ua *ua = arg;
+
+	sl__txn_dest_unreachable(ua->txn, tp, dst, err);
+}
+
 static void tp_rejected(void *arg, const struct sl_parse_error *err,
 			const struct sl_addr *src)
 {
@@ -439,7 +562,8 @@ static void capabilities(struct sl_ua *ua)
 static int make_transport(struct sl_ua *ua)
 {
 	static const enum sl_tp map[] = { SL_TP_UDP, SL_TP_TCP, SL_TP_TLS };
-	struct sl_tp_handlers h = { tp_recv, tp_flow_closed, tp_rejected, ua };
+	struct sl_tp_handlers h = { tp_recv, tp_flow_closed, tp_rejected,
+				    tp_unreachable, ua };
 	const struct sl_ua_config *c = &ua->cfg;
 	struct sl_tp_config tc;
 	int rc;
@@ -527,6 +651,60 @@ static int make_txn(struct sl_ua *ua)
 				 ua->tp, &rc);
 }
 
+static void media_ready(void *arg, int fd, unsigned events)
+{
+	(void)fd;
+	(void)events;
+	sl__stream_engine_events(arg);
+}
+
+/* The media state, and with media.enabled the engine (threads, audio
+ * device) whose events the loop drains. */
+static int make_media(struct sl_ua *ua)
+{
+	const struct sl_ua_config *c = &ua->cfg;
+	struct sl_ua_media *m;
+	unsigned streams;
+	int rc;
+
+	rc = sl__ua_media_create(ua);
+	if (rc < 0 || !c->media.enabled)
+		return rc;
+	m = ua->media;
+	streams = c->media.max_streams ? c->media.max_streams : c->max_lines;
+	rc = sl__media_engine_create(&c->media, streams, &m->eng);
+	if (rc < 0) {
+		m->eng = NULL;
+		sl_log_error(SL_UA_LOG, "sl_ua_create: media engine (driver "
+			     "%s, capture \"%s\", playback \"%s\"): %s",
+			     c->media.audio_driver, c->media.capture_dev,
+			     c->media.playback_dev, sl_strerror(rc));
+		return rc;
+	}
+	rc = sl__loop_watch(ua->loop, sl__media_engine_event_fd(m->eng),
+			    SL_IO_READ, media_ready, ua);
+	if (rc < 0)
+		return rc;
+	m->efd = sl__media_engine_event_fd(m->eng);
+	return 0;
+}
+
+static void media_teardown(struct sl_ua *ua)
+{
+	struct sl_ua_media *m = ua->media;
+
+	if (!m)
+		return;
+	if (m->efd >= 0 && ua->loop)
+		sl__loop_unwatch(ua->loop, m->efd);
+	m->efd = -1;
+	/* Every stream stops (RTCP BYE) and its sockets close with it. */
+	if (m->eng)
+		sl__media_engine_destroy(m->eng);
+	m->eng = NULL;
+	sl__ua_media_destroy(ua);
+}
+
 /* Frees what exists, in the order the layers' headers ask for. Runs on
  * the loop thread with the loop stopped (or never started). */
 static void teardown(struct sl_ua *ua)
@@ -535,6 +713,7 @@ static void teardown(struct sl_ua *ua)
 		sl__loop_timer_stop(ua->loop, &ua->reg.timer);
 		sl__loop_timer_stop(ua->loop, &ua->ev.flush);
 	}
+	media_teardown(ua);
 	sl__ua_calls_destroy(ua);
 	sl__txn_destroy(ua->txn);
 	sl__router_destroy(ua->router);
@@ -613,6 +792,10 @@ int sl__ua_create_ex(struct sl_ua **out, const struct sl_ua_config *cfg,
 	/* The layer reads ua->check at each request, so the capabilities
 	 * may follow it: the call engine needs the layer first. */
 	rc = make_txn(ua);
+	if (rc < 0)
+		goto fail;
+	/* Before the lines: resetting a line releases its media. */
+	rc = make_media(ua);
 	if (rc < 0)
 		goto fail;
 	rc = sl__ua_calls_create(ua);

@@ -49,7 +49,8 @@
 #define SL_UA_LOG "ua"
 
 enum {
-	SL_UA_MAX_LINES = 1024,      /* config bound on max_lines */
+	SL_UA_MAX_LINES = 16384,     /* config bound on max_lines (the
+				      * dialog pool holds 2 per line) */
 	SL_UA_HDR_RULES = 32,        /* custom header rules at once */
 	SL_UA_HDR_NAME_MAX = 64,     /* bytes of a rule's header name */
 	SL_UA_HDR_VALUE_MAX = 512,   /* bytes of a rule's value */
@@ -82,6 +83,9 @@ enum {
  *           gets the bytes after the header rules); @send_arg is its arg.
  * @seed:    the transaction layer's seed (branches, tags), for
  *           repeatable runs; 0: random.
+ * @interfaces: replaces sl_net_interfaces() where the UA asks which
+ *           addresses the machine has (sl_ua_network_changed()), so a
+ *           test can make an address vanish; @interfaces_arg is its arg.
  */
 struct sl_ua_hooks {
 	const struct sl_clock *clock;
@@ -89,6 +93,8 @@ struct sl_ua_hooks {
 		    size_t len);
 	void *send_arg;
 	uint64_t seed;
+	int (*interfaces)(void *arg, struct sl_net_if *out, unsigned cap);
+	void *interfaces_arg;
 };
 
 /** sl_ua_create() with test hooks (@h NULL: none). Thread: any. */
@@ -128,7 +134,8 @@ struct sl_ua_events {
 	unsigned n_sipmsg;            /* SIP-message events queued */
 	struct sl_ua_ev_slot *head;   /* oldest queued */
 	struct sl_ua_ev_slot *tail;
-	struct sl_ua_ev_slot *free;
+	struct sl_ua_ev_slot *free;   /* released slots */
+	unsigned fresh;               /* slots never used start here */
 	struct sl_ua_ev_slot *held;   /* handed out, released at the next
 				       * sl_ua_event_next() / after the
 				       * callback */
@@ -528,6 +535,8 @@ unsigned sl__ua_calls_methods(const struct sl_ua *ua);
 
 /* ---- the UA ---- */
 
+struct sl_ua_media;
+
 /**
  * struct sl_ua - one user agent. Created by sl__ua_create_ex(); every
  * field is touched on the loop thread only, except those marked atomic.
@@ -564,6 +573,8 @@ struct sl_ua {
 	struct sl_check_opts check;
 
 	void *calls;                  /* the call engine's state */
+	struct sl_ua_media *media;    /* RTP streams, codecs, DTMF
+				       * (lib/ua/media_int.h) */
 };
 
 /**

@@ -21,16 +21,22 @@
 #   bye-remote    SIPp answers and hangs up: closed "remote-bye".
 #   prack         180 with Require: 100rel and RSeq; SIPp insists on the
 #                 PRACK (RAck checked) before it answers.
+#   prack-offer   sipline's INVITE has no offer (--no-sdp); SIPp offers in
+#                 a reliable 183: the PRACK must carry the answer, the ACK
+#                 of the 200 no body (RFC 3262 5).
 #   hold-local    sipline holds (re-INVITE with a=sendonly; SIPp answers
 #                 recvonly), then hangs up.
 #   timer-refresh Session-Expires: 90;refresher=uac in the 200: sipline
 #                 must refresh (re-INVITE) between 30 and 60 s later.
-#   vanish-bye    SIPp answers and is gone: sipline's BYE times out
-#                 (Timer F, T1 = 100 ms) and the line goes back to idle,
-#                 closed "local-bye" code 408.
+#   vanish-bye    SIPp answers and is gone: its port is closed, so the
+#                 ICMP port unreachable fails sipline's BYE at once as a
+#                 transport error (RFC 3261 18.4, 8.1.3.1: 503) and the
+#                 line goes back to idle, closed "local-bye" code 503.
+#                 (A peer that drops silently ends on Timer F instead:
+#                 check_txn_net and check_call cover that on the clock.)
 #   vanish-timer  the same with refresher=uas: sipline (not refreshing)
 #                 sends its BYE at SE - SE/3 = 60 s (RFC 4028 10), which
-#                 times out too: closed "session-timer" code 408.
+#                 fails the same way: closed "session-timer" code 503.
 # SIPp as the caller (sipline answers or not, ua_*_uac.xml):
 #   hold-remote   re-INVITE with a=sendonly: sipline reports remote-hold
 #                 and answers a=recvonly; a re-INVITE with sendrecv takes
@@ -41,6 +47,8 @@
 #   reject        sipline refuses with 486; SIPp ACKs.
 #   prack-uas     INVITE with Supported: 100rel: sipline's 180 and 183
 #                 come reliably (Require: 100rel, RSeq) and get PRACKed.
+#   prack-offer-uas  INVITE without an offer: sipline's offer in its
+#                 reliable 180, SIPp's answer in the PRACK, then 200.
 # SIPp as the registrar (ua_register_uas.xml):
 #   register      401 with an MD5 WWW-Authenticate challenge, 200 after
 #                 SIPp's verifyauth accepted the answer (expires=60
@@ -344,7 +352,7 @@ slow_timer_refresh() {
 slow_vanish_timer() {
 	sipp_extra="-key refresher uas"
 	sipline_calls vanish-timer udp ua_vanish_uas.xml 90 \
-		--session-expires 90 --t1 100 --expect-close session-timer:408
+		--session-expires 90 --t1 100 --expect-close session-timer:503
 }
 
 if [ "${SIPP_UA_SLOW:-1}" != 0 ]; then
@@ -371,12 +379,14 @@ sipline_calls bye-remote udp ua_bye_uas.xml 20 --expect-close remote-bye
 check=check_prack
 sipline_calls prack udp ua_prack_uas.xml 20 --prack supported \
 	--hangup-after 2000 --expect-close local-bye
+sipline_calls prack-offer udp ua_prack_offer_uas.xml 20 --prack supported \
+	--no-sdp --hangup-after 2000 --expect connected --expect-close local-bye
 check=""
 sipline_calls hold-local udp ua_hold_uas.xml 20 --hold-after 500 \
 	--hangup-after 2500 --expect-close local-bye
 sipp_extra="-key refresher uac"
 sipline_calls vanish-bye udp ua_vanish_uas.xml 30 --t1 100 \
-	--hangup-after 1500 --expect-close local-bye:408
+	--hangup-after 1500 --expect-close local-bye:503
 sipp_extra=""
 
 for tp in udp tcp; do
@@ -392,6 +402,8 @@ sipp_calls reject udp ua_reject_uac.xml 20 --answer 486 \
 	--expect-close rejected:486
 sipp_calls prack-uas udp ua_prack_uac.xml 20 --answer auto \
 	--answer-delay 1500 --prack supported --expect-close remote-bye
+sipp_calls prack-offer-uas udp ua_prack_offer_uac.xml 20 --answer auto \
+	--prack supported --expect connected --expect-close remote-bye
 
 check=check_register
 for tp in udp tcp; do

@@ -8,7 +8,7 @@
  *	[--password P] [--auth-user A] [--registrar URI] [--expires S]
  *	[--proxy URI] [--unregister]
  *	[--answer CODE|auto] [--answer-delay MS]
- *	[--call URI] [--hangup-after MS] [--hold-after MS]
+ *	[--call URI] [--no-sdp] [--hangup-after MS] [--hold-after MS]
  *	[--prack never|body|supported|required] [--session-expires S]
  *	[--t1 MS] [--reg-retries N] [--reg-retry-ms MS]
  *	[--expect EVENT[=N]]... [--expect-close REASON[:CODE]]
@@ -22,7 +22,8 @@
  *    "ua_peer: listening udp|tcp IP:PORT";
  *  - with --registrar registers at start (and, with --call, calls only
  *    once registered);
- *  - --call: calls URI; --hangup-after MS hangs that call up MS after it
+ *  - --call: calls URI (--no-sdp: with no offer in the INVITE);
+ *    --hangup-after MS hangs that call up MS after it
  *    started (CANCEL while it rings, BYE once connected), and does the
  *    same to an incoming call MS after it arrived;
  *  - --answer: an incoming call is answered (auto or 200), left ringing
@@ -103,6 +104,7 @@ struct opts {
 	const char *registrar, *proxy;
 	unsigned long expires;
 	int unregister;
+	int no_sdp;                   /* --no-sdp: the INVITE has no offer */
 	int answer;                   /* 0: not given; 200 (auto), 180... */
 	unsigned long answer_delay_ms;
 	const char *call;
@@ -220,7 +222,8 @@ static void usage(void)
 		"[--expires S]\n"
 		"  [--proxy URI] [--unregister] [--answer CODE|auto] "
 		"[--answer-delay MS]\n"
-		"  [--call URI] [--hangup-after MS] [--hold-after MS]\n"
+		"  [--call URI] [--no-sdp] [--hangup-after MS] "
+		"[--hold-after MS]\n"
 		"  [--prack never|body|supported|required] "
 		"[--session-expires S]\n"
 		"  [--t1 MS] [--reg-retries N] [--reg-retry-ms MS]\n"
@@ -368,6 +371,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(a, "--unregister")) {
 			o->unregister = 1;
+			continue;
+		}
+		if (!strcmp(a, "--no-sdp")) {
+			o->no_sdp = 1;
 			continue;
 		}
 		if (!strcmp(a, "--trace")) {
@@ -548,6 +555,7 @@ static void place_call(struct prog *p)
 	p->call_started = 1;
 	sl_call_params_init(&cp);
 	cp.callee = p->o.call;
+	cp.no_sdp = p->o.no_sdp;
 	rc = sl_call_make(p->ua, &cp);
 	check_api(p, "sl_call_make", rc);
 	if (rc < 0)

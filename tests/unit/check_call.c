@@ -660,11 +660,14 @@ START_TEST(instance_body_plain_without_data)
 	struct sl_line ln;
 	struct sl_calls *c = A.ua->calls;
 	const char *ct = NULL;
-	char out[8192];
+	char out[8192], sdp[] = "v=0\r\n";
+	unsigned char idata[1] = { 'x' };
 	int n;
 
+	/* The line's texts are blocks of the engine's store; plain
+	 * buffers serve the body writer as well. */
 	memset(&ln, 0, sizeof(ln));
-	memcpy(ln.local_sdp, "v=0\r\n", 5);
+	ln.local_sdp = sdp;
 	ln.local_len = 5;
 	n = sl__media_invite_body(A.ua, &ln, out, sizeof(out), &ct);
 	ck_assert_int_eq(n, 5);
@@ -674,7 +677,7 @@ START_TEST(instance_body_plain_without_data)
 	ck_assert_int_eq(sl__media_invite_body(A.ua, &ln, out, sizeof(out),
 					       &ct), 0);
 	ck_assert_ptr_null(ct);
-	ln.idata[0] = 'x';
+	ln.idata = idata;
 	ln.idata_len = 1;
 	n = sl__media_invite_body(A.ua, &ln, out, sizeof(out), &ct);
 	ck_assert_int_gt(n, 0);

@@ -7,11 +7,13 @@
  * The loop runs in application-driven mode on a virtual clock: tests step
  * it with small timeouts in bounded loops until the expected event comes,
  * and move time forward by hand for idle, connect and pong timeouts.
- * Nothing sleeps. The TLS material is tests/data/tls/ (see its README).
+ * Nothing sleeps. The TLS material is tests/data/tls/ and, for servers
+ * named by an address, tests/data/tls-ip/ (see their READMEs).
  */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <mbedtls/x509_crt.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 #include "transport/tp_response.h"
 
 #define TLS_DIR "tests/data/tls/"
+#define IP_DIR "tests/data/tls-ip/"
 #define TLS_NAME "sip.test.example"
 
 enum { MAX_REC = 16, REC_MSG = 4096, STEPS = 400 };
@@ -100,6 +103,10 @@ struct rec {
 	int closed_err[MAX_REC];
 	int n_rej;
 	struct sl_parse_error rej[MAX_REC];
+	int n_unreach;
+	enum sl_tp unreach_tp[MAX_REC];
+	struct sl_addr unreach[MAX_REC];
+	int unreach_err[MAX_REC];
 };
 
 static void answer(struct rec *r, struct sl_rxbuf *rx)
@@ -165,6 +172,19 @@ static void on_rejected(void *arg, const struct sl_parse_error *err,
 	r->n_rej++;
 }
 
+static void on_unreachable(void *arg, enum sl_tp tp,
+			   const struct sl_addr *dst, int err)
+{
+	struct rec *r = arg;
+
+	if (r->n_unreach < MAX_REC) {
+		r->unreach_tp[r->n_unreach] = tp;
+		r->unreach[r->n_unreach] = *dst;
+		r->unreach_err[r->n_unreach] = err;
+	}
+	r->n_unreach++;
+}
+
 /* ---- managers ---- */
 
 static void base_config(struct sl_tp_config *cfg)
@@ -186,7 +206,8 @@ static void add_bind(struct sl_tp_config *cfg, enum sl_tp tp,
 static struct sl_tpmgr *make_mgr(const struct sl_tp_config *cfg,
 				 struct rec *r)
 {
-	struct sl_tp_handlers h = { on_recv, on_closed, on_rejected, r };
+	struct sl_tp_handlers h = { on_recv, on_closed, on_rejected,
+				    on_unreachable, r };
 	struct sl_tpmgr *m = NULL;
 
 	memset(r, 0, sizeof(*r));
@@ -578,6 +599,116 @@ START_TEST(udp_send_errors)
 	ck_assert_int_eq(sl__tp_send(m, &dst, big, 1), SL_EINVAL);
 	ck_assert_int_eq(sl__tpmgr_stats(m, &st), 0);
 	ck_assert_uint_eq(st.tx_errors, 2);
+	sl__tpmgr_destroy(m);
+}
+END_TEST
+
+/* A UDP port on @family's loopback that nothing listens on. */
+static void dead_udp_port(int family, struct sl_addr *a)
+{
+	close(raw_udp(family, a));
+}
+
+/*
+ * ICMP port unreachable for a datagram to a closed port: reported once,
+ * with the datagram's destination, from the loop; the error the kernel
+ * leaves pending on the socket does not fail the next send to a live
+ * peer; the error queue is emptied (the loop does not spin on it).
+ */
+static void udp_unreachable(int family)
+{
+	const char *ip = family == AF_INET ? "127.0.0.1" : "::1";
+	struct rec r;
+	struct sl_tpmgr *m = udp_mgr(&r, ip);
+	struct sl_addr dead, live;
+	struct sl_tp_dest dst;
+	struct sl_tp_stats st;
+	char buf[2048], got[2048];
+	int fd = raw_udp(family, &live);
+	size_t n = options(buf, sizeof(buf),
+			   family == AF_INET
+			   ? "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKi1"
+			   : "SIP/2.0/UDP [::1];branch=z9hG4bKi1");
+
+	dead_udp_port(family, &dead);
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = SL_TP_UDP;
+	dst.addr = dead;
+	ck_assert_int_eq(sl__tp_send(m, &dst, buf, n), 0);
+	/* Not reported inside the send. */
+	ck_assert_int_eq(r.n_unreach, 0);
+	/* On loopback the ICMP is in before this send: it must not take
+	 * the stale error for its own. */
+	dst.addr = live;
+	ck_assert_int_eq(sl__tp_send(m, &dst, buf, n), 0);
+	ck_assert_int_eq((int)raw_recv(fd, got, sizeof(got)), (int)n);
+	RUN_UNTIL(r.n_unreach == 1);
+	ck_assert_int_eq(r.n_unreach, 1);
+	ck_assert_int_eq(r.unreach_tp[0], SL_TP_UDP);
+	ck_assert(sl__addr_equal(&r.unreach[0], &dead));
+	ck_assert_int_eq(r.unreach_err[0], SL_ETRANSPORT);
+	/* Twice more to the closed port: one report each, nothing else. */
+	dst.addr = dead;
+	ck_assert_int_eq(sl__tp_send(m, &dst, buf, n), 0);
+	RUN_UNTIL(r.n_unreach == 2);
+	dst.addr = dead;
+	ck_assert_int_eq(sl__tp_send(m, &dst, buf, n), 0);
+	RUN_UNTIL(r.n_unreach == 3);
+	run_a_little();
+	ck_assert_int_eq(r.n_unreach, 3);
+	ck_assert(sl__addr_equal(&r.unreach[2], &dead));
+	ck_assert_int_eq(r.n_rx, 0);
+	ck_assert_int_eq(r.n_rej, 0);
+	ck_assert_int_eq(sl__tpmgr_stats(m, &st), 0);
+	ck_assert_uint_eq(st.tx_errors, 0);
+	ck_assert_uint_eq(st.tx_msgs, 4);
+	/* Receiving still works on the socket. */
+	ck_assert_int_eq(sl__tpmgr_local(m, 0, &live), 0);
+	raw_sendto(fd, buf, n, &live);
+	RUN_UNTIL(r.n_rx == 1);
+	ck_assert_int_eq(r.n_rx, 1);
+	close(fd);
+	sl__tpmgr_destroy(m);
+}
+
+START_TEST(udp_icmp_unreachable_ipv4)
+{
+	udp_unreachable(AF_INET);
+}
+END_TEST
+
+START_TEST(udp_icmp_unreachable_ipv6)
+{
+	if (!ipv6_available()) {
+		printf("check_transport: ::1 unavailable, IPv6 ICMP "
+		       "skipped\n");
+		return;
+	}
+	udp_unreachable(AF_INET6);
+}
+END_TEST
+
+/* Without a handler the error queue is still emptied. */
+START_TEST(udp_icmp_without_handler)
+{
+	struct sl_tp_config cfg;
+	struct sl_tpmgr *m = NULL;
+	struct sl_tp_dest dst;
+	char buf[1024];
+	size_t n = options(buf, sizeof(buf),
+			   "SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKi2");
+
+	base_config(&cfg);
+	add_bind(&cfg, SL_TP_UDP, "127.0.0.1");
+	ck_assert_int_eq(sl__tpmgr_create(&m, loop, &cfg, NULL), 0);
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = SL_TP_UDP;
+	dead_udp_port(AF_INET, &dst.addr);
+	ck_assert_int_eq(sl__tp_send(m, &dst, buf, n), 0);
+	run_a_little();
+	/* A level-triggered error left in the queue would make every step
+	 * return at once: an idle step must wait out its timeout. */
+	ck_assert_int_eq(sl__loop_step(loop, 0), 0);
 	sl__tpmgr_destroy(m);
 }
 END_TEST
@@ -1511,6 +1642,83 @@ static void one_conn(struct sl_tp_config *cfg)
 	cfg->max_conns = 1;
 }
 
+/*
+ * A manager without any listener connects out: sl__tp_connect() gives our
+ * end of the connection (address and ephemeral port) before it is up,
+ * the peer sees exactly that address, a send reuses the connection, and
+ * sl__tpmgr_conn_local() finds it again by flow or by peer.
+ */
+START_TEST(tcp_connect_without_listener)
+{
+	struct rec rs, rc;
+	struct sl_addr at, local, again, none;
+	struct sl_tpmgr *s = tcp_server(&rs, &at, NULL);
+	struct sl_tpmgr *c = client_mgr(&rc, NULL);
+	struct sl_tp_dest dst;
+	struct sl_tp_stats st;
+	char buf[2048], host[64];
+	uint32_t flow;
+	size_t n;
+
+	rs.reply = 1;
+	ck_assert_int_eq(sl__tpmgr_local_for(c, SL_TP_TCP, AF_INET, &local),
+			 SL_ENOTFOUND);
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = SL_TP_TCP;
+	dst.addr = at;
+	ck_assert_int_eq(sl__tp_connect(c, &dst, &local), 0);
+	flow = dst.flow;
+	ck_assert_uint_ne(flow, 0);
+	ck_assert_int_ge(sl__addr_host(&local, host, sizeof(host)), 0);
+	ck_assert_str_eq(host, "127.0.0.1");
+	ck_assert_uint_ne(sl__addr_port(&local), 0);
+	/* Asked again: the same connection. */
+	dst.flow = 0;
+	ck_assert_int_eq(sl__tp_connect(c, &dst, &again), 0);
+	ck_assert_uint_eq(dst.flow, flow);
+	ck_assert(sl__addr_equal(&again, &local));
+	ck_assert_int_eq(sl__tpmgr_conn_local(c, SL_TP_TCP, &at, flow,
+					      &again), 0);
+	ck_assert(sl__addr_equal(&again, &local));
+	ck_assert_int_eq(sl__tpmgr_conn_local(c, SL_TP_TCP, &at, 0, &again),
+			 0);
+	ck_assert(sl__addr_equal(&again, &local));
+	ck_assert_int_eq(sl__tpmgr_conn_local(c, SL_TP_TLS, &at, flow,
+					      &again), SL_ENOTFOUND);
+	ck_assert_int_eq(sl__addr_set(&none, "127.0.0.1", 9, 9), 0);
+	ck_assert_int_eq(sl__tpmgr_conn_local(c, SL_TP_TCP, &none, 0,
+					      &again), SL_ENOTFOUND);
+	ck_assert_int_eq(sl__tpmgr_conn_local(NULL, SL_TP_TCP, &at, 0,
+					      &again), SL_ENOTFOUND);
+
+	/* The request goes over it and the answer comes back on it. */
+	dst.flow = 0;
+	n = options(buf, sizeof(buf), "SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKn");
+	ck_assert_int_eq(sl__tp_send(c, &dst, buf, n), 0);
+	ck_assert_uint_eq(dst.flow, flow);
+	RUN_UNTIL(rs.n_rx == 1 && rc.n_rx == 1);
+	ck_assert_int_eq(rs.n_rx, 1);
+	ck_assert(sl__addr_equal(&rs.src[0], &local));
+	ck_assert_int_eq(rc.n_rx, 1);
+	ck_assert_uint_eq(rc.flow[0], flow);
+	ck_assert_int_eq(sl__tpmgr_stats(c, &st), 0);
+	ck_assert_uint_eq(st.conns_opened, 1);
+
+	/* Bad calls; UDP has no connection. */
+	dst.tp = SL_TP_UDP;
+	ck_assert_int_eq(sl__tp_connect(c, &dst, &again), SL_EINVAL);
+	dst.tp = SL_TP_TCP;
+	ck_assert_int_eq(sl__tp_connect(NULL, &dst, &again), SL_EINVAL);
+	ck_assert_int_eq(sl__tp_connect(c, &dst, NULL), SL_EINVAL);
+	/* No address at all. */
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = SL_TP_TCP;
+	ck_assert_int_eq(sl__tp_connect(c, &dst, &again), SL_ETRANSPORT);
+	sl__tpmgr_destroy(c);
+	sl__tpmgr_destroy(s);
+}
+END_TEST
+
 START_TEST(tcp_connect_failures)
 {
 	struct rec rc, rs;
@@ -1870,6 +2078,201 @@ START_TEST(tls_handshake_timeout)
 }
 END_TEST
 
+/* ---- a server named by its address (RFC 2818 §3.1, RFC 9525) ----
+ *
+ * mbedtls 2.28 matches a name against dNSName entries only, so tls.c
+ * checks an address literal itself against the iPAddress entries, byte
+ * for byte. Policy, pinned here: for an address, no fallback to the CN
+ * and no address written as a dNSName; host names keep mbedtls' check.
+ */
+
+enum { LOG_LINE = 512 };
+
+struct refusal_log {
+	int n;
+	char line[LOG_LINE];    /* the last "certificate ... refused" line */
+};
+
+static void capture_refusal(void *arg, enum sl_log_level level,
+			    const char *module, const char *line)
+{
+	struct refusal_log *lg = arg;
+	size_t len = strlen(line);
+
+	(void)level;
+	(void)module;
+	if (!strstr(line, "certificate of the peer refused"))
+		return;
+	if (len >= sizeof(lg->line))
+		len = sizeof(lg->line) - 1;
+	memcpy(lg->line, line, len);
+	lg->line[len] = '\0';
+	lg->n++;
+}
+
+struct ip_name_vector {
+	const char *cert;   /* the server's certificate and key */
+	const char *key;
+	const char *ca;     /* what the client trusts; NULL: verification off */
+	int ipv6;           /* the server listens on ::1 (skipped without) */
+	const char *name;   /* the name the certificate must carry */
+	const char *why;    /* NULL: accepted; else refused, and this is in
+			     * mbedtls' reason on the log line */
+};
+
+#define NAME_MISMATCH "Common Name (CN) does not match"
+#define NOT_TRUSTED "not correctly signed by the trusted CA"
+#define SRV TLS_DIR "server.pem", TLS_DIR "server.key", TLS_DIR "ca.pem"
+#define IPONLY IP_DIR "ip.pem", IP_DIR "ip.key", TLS_DIR "ca.pem"
+#define CNONLY IP_DIR "cn.pem", IP_DIR "cn.key", TLS_DIR "ca.pem"
+#define DNSIP IP_DIR "dnsip.pem", IP_DIR "dnsip.key", TLS_DIR "ca.pem"
+#define SELF IP_DIR "self.pem", IP_DIR "self.key", IP_DIR "self.pem"
+#define ROGUE TLS_DIR "rogue.pem", TLS_DIR "rogue.key"
+
+static const struct ip_name_vector ip_name_vectors[] = {
+	/* server.pem: DNS sip.test.example, localhost; IP 127.0.0.1, ::1 */
+	{ SRV, 0, "127.0.0.1", NULL },
+	{ SRV, 1, "::1", NULL },
+	{ SRV, 1, "[::1]", NULL },                  /* URI host form */
+	{ SRV, 0, "0:0:0:0:0:0:0:1", NULL },        /* same 16 bytes */
+	{ SRV, 0, "127.0.0.2", NAME_MISMATCH },
+	{ SRV, 0, "::2", NAME_MISMATCH },
+	{ SRV, 0, "::ffff:127.0.0.1", NAME_MISMATCH },  /* bytes differ */
+	{ SRV, 0, "127.1", NAME_MISMATCH },  /* not an address to inet_pton:
+					      * a host name, and no such
+					      * dNSName */
+	{ SRV, 0, "[127.0.0.1]", NAME_MISMATCH },   /* brackets: IPv6 only */
+	{ SRV, 0, "[::1", NAME_MISMATCH },
+	{ SRV, 0, "::1%lo", NAME_MISMATCH },        /* zone: not in a cert */
+	{ SRV, 0, "localhost", NULL },              /* host names unchanged */
+	{ SRV, 0, "LOCALHOST", NULL },
+	{ SRV, 0, "sip.test.example", NULL },
+	{ SRV, 0, "other.test.example", NAME_MISMATCH },
+	/* ip.pem: IP 127.0.0.1, ::1 and no dNSName */
+	{ IPONLY, 0, "127.0.0.1", NULL },
+	{ IPONLY, 1, "::1", NULL },
+	{ IPONLY, 0, "sip.test.example", NAME_MISMATCH },
+	{ IPONLY, 0, "localhost", NAME_MISMATCH },
+	/* cn.pem: CN=127.0.0.1, no subjectAltName: no CN fallback */
+	{ CNONLY, 0, "127.0.0.1", NAME_MISMATCH },
+	/* dnsip.pem: dNSName "127.0.0.1" and "::1" are not iPAddress */
+	{ DNSIP, 0, "127.0.0.1", NAME_MISMATCH },
+	{ DNSIP, 1, "::1", NAME_MISMATCH },
+	/* the bug report's self-signed RSA certificate, trusted as itself */
+	{ SELF, 0, "127.0.0.1", NULL },
+	{ SELF, 0, "127.0.0.2", NAME_MISMATCH },
+	/* the chain is still checked: rogue.pem has IP 127.0.0.1 */
+	{ ROGUE, TLS_DIR "ca.pem", 0, "127.0.0.1", NOT_TRUSTED },
+	/* both reasons, on one line */
+	{ ROGUE, TLS_DIR "ca.pem", 0, "127.0.0.2",
+	  "does not match with the expected CN; The certificate is not "
+	  "correctly signed by the trusted CA" },
+	/* verification off: anything goes, an address too */
+	{ ROGUE, NULL, 0, "127.0.0.1", NULL },
+	{ IP_DIR "cn.pem", IP_DIR "cn.key", NULL, 0, "::1", NULL },
+};
+
+START_TEST(tls_ip_names)
+{
+	const struct ip_name_vector *v = &ip_name_vectors[_i];
+	enum sl_log_level level = sl_log_get_level();
+	struct refusal_log lg;
+	struct sl_tp_config cfg;
+	struct rec rs, rc;
+	struct sl_tpmgr *s, *c;
+	struct sl_tp_flow_info fi;
+	struct sl_tp_dest dst;
+	struct sl_addr at;
+	char want[LOG_LINE];
+
+	if (v->ipv6 && !ipv6_available()) {
+		printf("check_transport: ::1 unavailable, TLS name %s "
+		       "skipped\n", v->name);
+		return;
+	}
+	base_config(&cfg);
+	add_bind(&cfg, SL_TP_TLS, v->ipv6 ? "::1" : "127.0.0.1");
+	cfg.tls_cert_file = v->cert;
+	cfg.tls_key_file = v->key;
+	s = make_mgr(&cfg, &rs);
+	ck_assert_int_eq(sl__tpmgr_local_for(s, SL_TP_TLS,
+					     v->ipv6 ? AF_INET6 : AF_INET,
+					     &at), 0);
+	base_config(&cfg);
+	cfg.tls_verify = v->ca != NULL;
+	cfg.tls_ca_file = v->ca;
+	c = make_mgr(&cfg, &rc);
+
+	memset(&lg, 0, sizeof(lg));
+	sl_log_set_callback(capture_refusal, &lg);
+	sl_log_set_level(SL_LOG_WARN);
+	ck_assert_int_eq(tls_send(c, &at, v->name, &dst), 0);
+	RUN_UNTIL(rs.n_rx == 1 || rc.n_closed == 1);
+	run_a_little();
+	sl_log_set_callback(NULL, NULL);
+	sl_log_set_level(level);
+
+	if (!v->why) {
+		ck_assert_msg(rs.n_rx == 1, "%s: not accepted (%s)", v->name,
+			      lg.line);
+		ck_assert_int_eq(rc.n_closed, 0);
+		ck_assert_int_eq(lg.n, 0);
+		ck_assert_int_eq(sl__tpmgr_flow_info(c, dst.flow, &fi), 0);
+		ck_assert_int_eq(fi.tp, SL_TP_TLS);
+	} else {
+		/* the path and the log line of any refused name */
+		ck_assert_msg(rc.n_closed == 1, "%s: not refused", v->name);
+		ck_assert_uint_eq(rc.closed_flow[0], dst.flow);
+		ck_assert_int_eq(rc.closed_err[0], SL_EAUTH);
+		ck_assert_int_eq(rs.n_rx, 0);
+		ck_assert_int_eq(lg.n, 1);
+		snprintf(want, sizeof(want), "(expected name \"%s\")",
+			 v->name);
+		ck_assert_msg(strstr(lg.line, want) != NULL, "%s", lg.line);
+		ck_assert_msg(strstr(lg.line, v->why) != NULL, "%s", lg.line);
+		/* a name mismatch only, never a chain problem as well */
+		if (strcmp(v->why, NAME_MISMATCH) == 0)
+			ck_assert_msg(strstr(lg.line, NOT_TRUSTED) == NULL,
+				      "%s", lg.line);
+	}
+	sl__tpmgr_destroy(c);
+	sl__tpmgr_destroy(s);
+}
+END_TEST
+
+/* The refusals above mean something only if each certificate's chain
+ * verifies with no name asked: the name is then the only reason. */
+START_TEST(tls_ip_material_chains)
+{
+	static const char *const files[][2] = {
+		{ IP_DIR "ip.pem", TLS_DIR "ca.pem" },
+		{ IP_DIR "cn.pem", TLS_DIR "ca.pem" },
+		{ IP_DIR "dnsip.pem", TLS_DIR "ca.pem" },
+		{ IP_DIR "self.pem", IP_DIR "self.pem" },
+		{ TLS_DIR "server.pem", TLS_DIR "ca.pem" },
+	};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		mbedtls_x509_crt crt, ca;
+		uint32_t flags = 0xffffffffu;
+
+		mbedtls_x509_crt_init(&crt);
+		mbedtls_x509_crt_init(&ca);
+		ck_assert_int_eq(mbedtls_x509_crt_parse_file(&crt,
+							     files[i][0]), 0);
+		ck_assert_int_eq(mbedtls_x509_crt_parse_file(&ca,
+							     files[i][1]), 0);
+		ck_assert_msg(mbedtls_x509_crt_verify(&crt, &ca, NULL, NULL,
+						      &flags, NULL,
+						      NULL) == 0 &&
+			      flags == 0, "%s: flags %#x", files[i][0],
+			      (unsigned)flags);
+		mbedtls_x509_crt_free(&ca);
+		mbedtls_x509_crt_free(&crt);
+	}
+}
+END_TEST
+
 Suite *check_transport_suite(void);
 
 Suite *check_transport_suite(void)
@@ -1889,6 +2292,9 @@ Suite *check_transport_suite(void)
 	tcase_add_test(tc, udp_send_receive_ipv4);
 	tcase_add_test(tc, udp_send_receive_ipv6);
 	tcase_add_test(tc, udp_send_errors);
+	tcase_add_test(tc, udp_icmp_unreachable_ipv4);
+	tcase_add_test(tc, udp_icmp_unreachable_ipv6);
+	tcase_add_test(tc, udp_icmp_without_handler);
 	tcase_add_test(tc, udp_dscp_set_on_sockets);
 	tcase_add_test(tc, udp_rport_round_trip);
 	tcase_add_test(tc, udp_garbage_ignored);
@@ -1921,6 +2327,7 @@ Suite *check_transport_suite(void)
 	tcase_add_test(tc, tcp_ping_gets_pong);
 	tcase_add_test(tc, tcp_keepalive_ping_pong_and_timeout);
 	tcase_add_test(tc, tcp_reconnect_on_demand);
+	tcase_add_test(tc, tcp_connect_without_listener);
 	tcase_add_test(tc, tcp_connect_failures);
 	tcase_add_test(tc, tcp_write_queue_overflow_closes);
 	suite_add_tcase(s, tc);
@@ -1935,6 +2342,10 @@ Suite *check_transport_suite(void)
 	tcase_add_test(tc, tls_client_certificate);
 	tcase_add_test(tc, tls_cipher_list);
 	tcase_add_test(tc, tls_handshake_timeout);
+	tcase_add_loop_test(tc, tls_ip_names, 0,
+			    (int)(sizeof(ip_name_vectors) /
+				  sizeof(ip_name_vectors[0])));
+	tcase_add_test(tc, tls_ip_material_chains);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check_main.h"
@@ -76,6 +77,7 @@ struct side {
 	int n_term;
 	uint32_t term_txn[MAX_EV];
 	int n_closed;                 /* flows the transport closed */
+	int n_unreach;                /* ICMP unreachable reports */
 	int closed_err;
 	int n_rejected;
 	int respond_rc;               /* first failing sl__txn_respond() */
@@ -298,6 +300,16 @@ static void tp_closed(void *arg, uint32_t flow, int err)
 		sl__txn_flow_closed(s->txn, flow, err);
 }
 
+static void tp_unreachable(void *arg, enum sl_tp tp,
+			   const struct sl_addr *dst, int err)
+{
+	struct side *s = arg;
+
+	s->n_unreach++;
+	if (s->txn)
+		sl__txn_dest_unreachable(s->txn, tp, dst, err);
+}
+
 static void tp_rejected(void *arg, const struct sl_parse_error *err,
 			const struct sl_addr *src)
 {
@@ -319,7 +331,8 @@ static int io_send(void *arg, struct sl_tp_dest *dst, const char *buf,
 /* Brings @s up: UDP, TCP and TLS on 127.0.0.1 (ephemeral ports). */
 static void side_up(struct side *s, const char *user)
 {
-	struct sl_tp_handlers h = { tp_recv, tp_closed, tp_rejected, s };
+	struct sl_tp_handlers h = { tp_recv, tp_closed, tp_rejected,
+				    tp_unreachable, s };
 	struct sl_tp_config tc;
 	struct sl_txn_config xc;
 
@@ -902,17 +915,99 @@ START_TEST(tls_name_refused_is_transport_error)
 }
 END_TEST
 
+/*
+ * UDP to a closed port: the ICMP port unreachable ends both transactions
+ * with a transport error at once (RFC 3261 §17.1.4), long before Timer B
+ * or F, and before even the first retransmission: no virtual time passes,
+ * and the real time taken is bounded well under a second.
+ */
+START_TEST(udp_port_closed_is_transport_error)
+{
+	char buf[MSG_CAP];
+	size_t len;
+	struct sl_tp_dest dst;
+	struct timespec t0, t1;
+	uint32_t inv = 0, opt = 0;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&dst, 0, sizeof(dst));
+	dst.tp = SL_TP_UDP;
+	dead_port(&dst.addr, SOCK_DGRAM);
+	len = build_req(&A, &B, SL_TP_UDP, "INVITE", 42, buf, sizeof(buf));
+	ck_assert_int_eq(sl__txn_request(A.txn, buf, len, &dst, NULL, &inv),
+			 0);
+	len = build_req(&A, &B, SL_TP_UDP, "OPTIONS", 43, buf, sizeof(buf));
+	ck_assert_int_eq(sl__txn_request(A.txn, buf, len, &dst, NULL, &opt),
+			 0);
+	/* Nothing reported inside sl__txn_request(). */
+	ck_assert_int_eq(A.n_tperr, 0);
+	RUN_UNTIL(A.n_term == 2);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_int_lt(ms, 1000);
+	ck_assert_int_ge(A.n_unreach, 1);
+	ck_assert_int_eq(A.n_tperr, 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(A.tperr_txn[i] == inv || A.tperr_txn[i] == opt);
+		ck_assert_int_eq(A.tperr[i], SL_ETRANSPORT);
+	}
+	ck_assert(terminated(&A, inv));
+	ck_assert(terminated(&A, opt));
+	ck_assert_int_eq(A.n_timeout, 0);
+	ck_assert_int_eq(A.n_resp, 0);
+	/* The other transactions to live peers are untouched, and B gets
+	 * what is sent to it afterwards. */
+	B.answer[0] = 200;
+	(void)start(&A, &B, SL_TP_UDP, "OPTIONS", 44);
+	RUN_UNTIL(A.n_resp == 1);
+	ck_assert_int_eq(B.n_req, 1);
+	ck_assert_int_eq(A.n_resp, 1);
+	ck_assert_int_eq(A.resp_status[0], 200);
+	ck_assert_int_eq(A.n_tperr, 2);
+	run_out_timers();
+	expect_idle(&A);
+	expect_idle(&B);
+}
+END_TEST
+
+/* A reachable transport refusing a bad call. */
+START_TEST(dest_unreachable_arguments)
+{
+	struct sl_addr a;
+
+	ck_assert_int_eq(sl__addr_set(&a, "127.0.0.1", 9, 9), 0);
+	ck_assert_int_eq(sl__txn_dest_unreachable(NULL, SL_TP_UDP, &a,
+						  SL_ETRANSPORT), SL_EINVAL);
+	ck_assert_int_eq(sl__txn_dest_unreachable(A.txn, SL_TP_UDP, NULL,
+						  SL_ETRANSPORT), SL_EINVAL);
+	ck_assert_int_eq(sl__txn_dest_unreachable(A.txn, SL_TP_TCP, &a,
+						  SL_ETRANSPORT), SL_EINVAL);
+	ck_assert_int_eq(sl__txn_dest_unreachable(A.txn, SL_TP_UDP, &a, 0),
+			 0);
+}
+END_TEST
+
 START_TEST(udp_peer_gone_times_out)
 {
 	char buf[MSG_CAP];
 	size_t len;
 	struct sl_tp_dest dst;
 	uint32_t inv = 0, opt = 0;
+	int hole;
 
-	/* Over UDP nothing says the peer is gone: Timers B and F do. */
+	/* A peer whose port is open but that never answers (a black hole:
+	 * no ICMP either): Timers B and F say it is gone. */
 	memset(&dst, 0, sizeof(dst));
 	dst.tp = SL_TP_UDP;
-	dead_port(&dst.addr, SOCK_DGRAM);
+	hole = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(hole, 0);
+	ck_assert_int_eq(sl__addr_set(&dst.addr, "127.0.0.1", 9, 0), 0);
+	ck_assert_int_eq(bind(hole, &dst.addr.u.sa, dst.addr.len), 0);
+	dst.addr.len = sizeof(dst.addr.u);
+	ck_assert_int_eq(getsockname(hole, &dst.addr.u.sa, &dst.addr.len),
+			 0);
 	len = build_req(&A, &B, SL_TP_UDP, "INVITE", 40, buf, sizeof(buf));
 	ck_assert_int_eq(sl__txn_request(A.txn, buf, len, &dst, NULL, &inv),
 			 0);
@@ -932,7 +1027,9 @@ START_TEST(udp_peer_gone_times_out)
 	ck_assert(terminated(&A, inv));
 	ck_assert(terminated(&A, opt));
 	ck_assert_int_eq(A.n_tperr, 0);
+	ck_assert_int_eq(A.n_unreach, 0);
 	expect_idle(&A);
+	close(hole);
 }
 END_TEST
 
@@ -1009,6 +1106,8 @@ Suite *check_txn_net_suite(void)
 	tcase_add_loop_test(tc, stream_peer_gone_is_transport_error, 0, 2);
 	tcase_add_test(tc, tls_name_refused_is_transport_error);
 	tcase_add_test(tc, udp_peer_gone_times_out);
+	tcase_add_test(tc, udp_port_closed_is_transport_error);
+	tcase_add_test(tc, dest_unreachable_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -80,6 +80,8 @@ struct server {
 
 static struct server udp_srv[N_UDP], tcp_srv;
 static uint16_t dead_port;           /* a TCP port nobody listens on */
+static uint16_t dead_udp;            /* a UDP port nobody listens on */
+static int client_no_tcp;            /* client_up(): UDP listener only */
 
 static void copy_slice(char *dst, size_t cap, struct sl_slice s)
 {
@@ -158,7 +160,7 @@ static int srv_attempts(const struct server *s)
 
 static void srv_up(struct server *s, enum sl_tp tp)
 {
-	struct sl_tp_handlers h = { srv_recv, NULL, NULL, s };
+	struct sl_tp_handlers h = { srv_recv, NULL, NULL, NULL, s };
 	struct sl_tp_config cfg;
 
 	memset(s, 0, sizeof(*s));
@@ -179,10 +181,10 @@ static uint16_t port_of(const struct server *s)
 }
 
 /* A TCP port that refuses connections: bound, then closed. */
-static uint16_t closed_tcp_port(void)
+static uint16_t closed_port(int type)
 {
 	struct sl_addr a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, type, 0);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(sl__addr_set(&a, "127.0.0.1", 9, 0), 0);
@@ -265,6 +267,17 @@ static void cl_closed(void *arg, uint32_t flow, int err)
 		sl__txn_flow_closed(layer, flow, err);
 }
 
+static int n_unreach;
+
+static void cl_unreach(void *arg, enum sl_tp tp, const struct sl_addr *dst,
+		       int err)
+{
+	(void)arg;
+	n_unreach++;
+	if (layer)
+		sl__txn_dest_unreachable(layer, tp, dst, err);
+}
+
 static int cl_send(void *arg, struct sl_tp_dest *dst, const char *buf,
 		   size_t len)
 {
@@ -274,7 +287,8 @@ static int cl_send(void *arg, struct sl_tp_dest *dst, const char *buf,
 
 static void client_up(uint32_t max_txns, uint32_t max_sends)
 {
-	struct sl_tp_handlers h = { cl_recv, cl_closed, NULL, NULL };
+	struct sl_tp_handlers h = { cl_recv, cl_closed, NULL, cl_unreach,
+				    NULL };
 	struct sl_tp_config tc;
 	struct sl_txn_config xc;
 	struct sl_router_config rc;
@@ -286,7 +300,7 @@ static void client_up(uint32_t max_txns, uint32_t max_sends)
 	tc.binds[0].host = "127.0.0.1";
 	tc.binds[1].tp = SL_TP_TCP;
 	tc.binds[1].host = "127.0.0.1";
-	tc.n_binds = 2;
+	tc.n_binds = client_no_tcp ? 1 : 2;
 	ck_assert_int_eq(sl__tpmgr_create(&cm, loop, &tc, &h), 0);
 
 	sl__txn_config_init(&xc);
@@ -359,6 +373,10 @@ static void make_zone(void)
 	      port_of(&udp_srv[1]));
 	z_add(DNS_Z_SRV, "_sip._udp.three.test", "c.two.test", 30,
 	      port_of(&udp_srv[2]));
+	/* icmp.test: a closed UDP port (ICMP unreachable), then b */
+	z_add(DNS_Z_SRV, "_sip._udp.icmp.test", "a.two.test", 10, dead_udp);
+	z_add(DNS_Z_SRV, "_sip._udp.icmp.test", "b.two.test", 20,
+	      port_of(&udp_srv[1]));
 	/* one.test: a alone */
 	z_add(DNS_Z_SRV, "_sip._udp.one.test", "a.two.test", 10,
 	      port_of(&udp_srv[0]));
@@ -582,7 +600,8 @@ static void setup(void)
 	for (int i = 0; i < N_UDP; i++)
 		srv_up(&udp_srv[i], SL_TP_UDP);
 	srv_up(&tcp_srv, SL_TP_TCP);
-	dead_port = closed_tcp_port();
+	dead_port = closed_port(SOCK_STREAM);
+	dead_udp = closed_port(SOCK_DGRAM);
 	make_zone();
 	ck_assert_int_eq(dns_responder_start(&resp, loop, zone, n_zone), 0);
 	sl__dns_config_init(&dcfg);
@@ -600,6 +619,7 @@ static void setup(void)
 	n_ev = 0;
 	n_builds = 0;
 	n_flow_closed = 0;
+	n_unreach = 0;
 	restart_uri = NULL;
 }
 
@@ -947,6 +967,64 @@ START_TEST(tcp_refused_moves_to_second)
 	ck_assert(builds[0].has_local);   /* the client's TCP bind */
 	ck_assert_int_eq(tcp_srv.n_req, 1);
 	ck_assert_str_eq(tcp_srv.via_tp[0], "TCP");
+	ck_assert_int_eq(tu.n_tperr, 0);
+}
+END_TEST
+
+/* UDP: the first SRV target's port is closed: the ICMP port unreachable
+ * is a transport error (RFC 3261 §8.1.3.1: like a 503), so b gets the
+ * request at once, long before Timer F; no virtual time passes. */
+START_TEST(udp_unreachable_moves_to_second)
+{
+	uint32_t id;
+	uint64_t t0 = vclock.now_us;
+	int f;
+
+	udp_srv[1].answer[0] = 200;
+	id = send_ok("sip:icmp.test");
+	f = wait_final(id, 0);
+	ck_assert_uint_eq(vclock.now_us, t0);
+	ck_assert_int_ge(n_unreach, 1);
+	expect_response(f, 200, &udp_srv[1], 2);
+	ck_assert_int_eq(n_builds, 2);
+	ck_assert_uint_eq(builds[0].port, dead_udp);
+	ck_assert_int_eq(udp_srv[1].n_req, 1);
+	ck_assert_int_eq(tu.n_tperr, 0);
+	ck_assert_int_eq(tu.n_timeout, 0);
+}
+END_TEST
+
+/* A client with no TCP listener still sends over TCP: the router opens
+ * the connection first and its local end is the Via sent-by (RFC 3261
+ * §18.1.1); the response comes back on it. The dead first target fails
+ * over as with a listener. */
+START_TEST(tcp_without_listener)
+{
+	struct sl_addr local;
+	uint32_t id;
+	int f;
+
+	client_down();
+	client_no_tcp = 1;
+	client_up(16, 8);
+	client_no_tcp = 0;
+	ck_assert_int_eq(sl__tpmgr_local_for(cm, SL_TP_TCP, AF_INET, &local),
+			 SL_ENOTFOUND);
+	tcp_srv.answer[0] = 200;
+	id = send_ok("sip:tcp.test;transport=tcp");
+	f = wait_final(id, 0);
+	expect_response(f, 200, &tcp_srv, 2);
+	ck_assert_uint_ne(ev[f].target.flow, 0);
+	ck_assert_int_eq(n_builds, 2);
+	ck_assert(builds[1].has_local);
+	ck_assert_uint_ne(builds[1].local_port, 0);
+	ck_assert_int_eq(tcp_srv.n_req, 1);
+	ck_assert_str_eq(tcp_srv.via_tp[0], "TCP");
+	ck_assert_uint_eq(tcp_srv.via_port[0], builds[1].local_port);
+	ck_assert_int_eq(sl__tpmgr_conn_local(cm, SL_TP_TCP,
+					      &ev[f].target.addr, 0, &local),
+			 0);
+	ck_assert_uint_eq(sl__addr_port(&local), builds[1].local_port);
 	ck_assert_int_eq(tu.n_tperr, 0);
 }
 END_TEST
@@ -1606,6 +1684,8 @@ Suite *check_txn_route_suite(void)
 	tcase_add_loop_test(fo, outcome_vector, 0,
 			    sizeof(outcome_vecs) / sizeof(outcome_vecs[0]));
 	tcase_add_test(fo, tcp_refused_moves_to_second);
+	tcase_add_test(fo, udp_unreachable_moves_to_second);
+	tcase_add_test(fo, tcp_without_listener);
 	tcase_add_test(fo, ringing_target_kept_on_transport_error);
 	tcase_add_test(fo, all_targets_fail_transport);
 	tcase_add_test(dns_tc, numeric_host_skips_dns);
