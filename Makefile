@@ -58,7 +58,8 @@ SHARED_LIB  := $(BUILD)/libsipline.so.$(VERSION)
 
 TOOLS       := $(notdir $(wildcard tools/sipmsg tools/bench tools/sipline))
 TOOL_BINS   := $(BUILD)/bin/sipmsg $(BUILD)/bin/sipline-bench \
-	       $(if $(wildcard tools/sipline/*.c),$(BUILD)/bin/sipline)
+	       $(if $(wildcard tools/sipline/*.c),$(BUILD)/bin/sipline) \
+	       $(if $(wildcard tools/audiocheck/*.c),$(BUILD)/bin/sipline-audiocheck)
 
 UNIT_SRCS   := $(sort $(wildcard tests/unit/check_*.c))
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -113,6 +114,11 @@ $(BUILD)/bin/sipline: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/sipline/*
 	@mkdir -p $(dir $@)
 	$(CC) $(SL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The demo's signal generator and audio verdict: its own code and libm only.
+$(BUILD)/bin/sipline-audiocheck: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/audiocheck/*.c))
+	@mkdir -p $(dir $@)
+	$(CC) $(SL_LDFLAGS) $(LDFLAGS) -o $@ $^ -lm
+
 # ---- unit tests (Check): one binary per suite ----
 
 $(BUILD)/tests/%: tests/unit/%.c $(STATIC_LIB) tests/unit/check_main.h
@@ -165,11 +171,16 @@ $(BUILD)/tests/ua_peer_prog: tests/interop/ua_peer_prog.c $(STATIC_LIB)
 	$(CC) $(UA_PEER_CFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(STATIC_LIB) \
 		$(SL_LDFLAGS) $(LDFLAGS) $(LIBS)
 
-check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog
+check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog \
+		$(BUILD)/bin/sipline $(BUILD)/bin/sipline-audiocheck
 	tests/interop/sipp-txn.sh $(BUILD)
 	tests/interop/netns-loss.sh $(BUILD)
 	tests/interop/sipp-ua.sh $(BUILD)
 	tests/interop/kamailio.sh $(BUILD)
+	tests/interop/agent-cli.sh $(BUILD)
+	tests/interop/agent-sipp.sh $(BUILD)
+	tests/interop/agent-baresip.sh $(BUILD)
+	tests/interop/agent-kamailio.sh $(BUILD)
 
 # ---- ThreadSanitizer ----
 
@@ -178,7 +189,7 @@ check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog
 TSAN_BUILD  ?= build-tsan
 TSAN_FLAGS  := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 TSAN_TESTS  := check_ua_hammer check_ua_threads check_core_loop check_device \
-	       check_codec check_media_engine
+	       check_codec check_media_engine check_ua_message
 
 check-tsan:
 	$(MAKE) BUILD=$(TSAN_BUILD) CFLAGS="$(TSAN_FLAGS)" \
@@ -224,6 +235,8 @@ demo: deps-build all
 bench: all $(BUILD)/tests/txn_peer
 	$(BUILD)/bin/sipline-bench parse tests/data/corpus
 	tools/bench/txn-bench.sh $(BUILD)
+	tools/bench/call-bench.sh $(BUILD)
+	$(BUILD)/bin/sipline-bench media
 
 bench-compare: all
 	CC="$(CC)" CFLAGS="$(CFLAGS)" tools/bench/compare.sh $(BUILD)
