@@ -3,6 +3,8 @@
  *
  *   sipline-bench parse [--seconds S] [--min-passes N] [--dump]
  *                       [--keep-going] DIR...
+ *   sipline-bench uas [...]   (the call benchmark's callee: uas.c)
+ *   sipline-bench media [...] (the media engine benchmark: media_bench.c)
  *
  * Workload per message (the same one the programs of tools/bench/compare/
  * run with other parsers): sl_msg_parse() from the read-only buffer with an
@@ -25,6 +27,8 @@
 #include "sipline/msg.h"
 
 #include "harness.h"
+#include "media_bench.h"
+#include "uas.h"
 
 /* Room for the header table and the Vias of any message of the corpus. */
 enum { ARENA_BYTES = 32768 };
@@ -107,7 +111,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: sipline-bench parse [--seconds S] [--min-passes N] "
-		"[--dump] [--keep-going] DIR...\n");
+		"[--dump] [--keep-going] DIR...\n"
+		"       sipline-bench uas [--listen IP:PORT] [--lines N] "
+		"...\n"
+		"       sipline-bench media [--steps N,N,...] ...\n");
 }
 
 int main(int argc, char **argv)
@@ -119,6 +126,10 @@ int main(int argc, char **argv)
 		"sipline", &x, sipline_parse, sipline_release
 	};
 
+	if (argc >= 2 && !strcmp(argv[1], "uas"))
+		return bench_uas_main(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "media"))
+		return bench_media_main(argc - 2, argv + 2);
 	if (argc < 2 || strcmp(argv[1], "parse") != 0) {
 		usage();
 		return 2;
