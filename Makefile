@@ -37,13 +37,15 @@ SL_CFLAGS   += $(SAN_FLAGS)
 SL_LDFLAGS  += $(SAN_FLAGS)
 endif
 SL_LDFLAGS  += -pthread
-LIBS        := -lm -lmbedtls -lmbedx509 -lmbedcrypto -lopus -lspeexdsp
+LIBS        := -lmbedtls -lmbedx509 -lmbedcrypto -lopus -lspeexdsp
 # NO_ALSA=1: the smallest audio-only build (virtual devices only).
 ifeq ($(NO_ALSA),1)
 SL_CFLAGS   += -DSL_NO_ALSA
 else
 LIBS        += -lasound
 endif
+# libm last: static links resolve left to right, and libopus needs it.
+LIBS        += -lm
 
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck)
@@ -75,7 +77,7 @@ FUZZ_LIB_SRCS := $(sort $(wildcard lib/core/*.c lib/sip/*.c)) transport/dns_wire
 
 .PHONY: all lib tools unit check check-unit check-san check-replay \
 	check-interop check-tsan deps \
-	deps-build demo fuzz fuzz-smoke bench bench-compare install \
+	deps-build demo static fuzz fuzz-smoke bench bench-compare install \
 	uninstall clean
 
 all: lib tools
@@ -229,6 +231,15 @@ fuzz-smoke: fuzz
 
 # ---- demo and benchmarks ----
 
+# A fully static, stripped agent for firmware: audio-only with virtual
+# devices (Debian ships no static alsa-lib, and ALSA's plugins are loaded
+# at run time anyway), no video. STATIC_BUILD/bin/sipline.
+STATIC_BUILD ?= build-static
+static: deps-build
+	$(MAKE) BUILD=$(STATIC_BUILD) NO_ALSA=1 LDFLAGS="$(LDFLAGS) -static" \
+		$(STATIC_BUILD)/bin/sipline
+	strip $(STATIC_BUILD)/bin/sipline
+
 demo: deps-build all
 	tests/demo.sh $(BUILD)
 
@@ -262,7 +273,7 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libsipline.* $(DESTDIR)$(LIBDIR)/pkgconfig/sipline.pc
 
 clean:
-	rm -rf build build-san build-tsan \
+	rm -rf build build-san build-tsan build-static \
 		$(filter-out build build-san build-tsan,$(BUILD))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
