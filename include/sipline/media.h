@@ -192,6 +192,23 @@ int sl_call_set_scaling(struct sl_ua *ua, int session, unsigned in,
  */
 int sl_call_set_bitrate(struct sl_ua *ua, int session, uint32_t bps);
 
+/**
+ * sl_call_set_rtcp_bandwidth() - the RFC 3556 bandwidth this call's RTCP
+ * report interval follows (RFC 3550 §6.3), instead of the UA's
+ * rtcp_as_kbps / rtcp_rs_bps / rtcp_rr_bps: @as_kbps the session
+ * bandwidth (0: the peer's b=AS, else the codec's rate plus headers);
+ * @rs_bps, @rr_bps the senders' and receivers' RTCP shares in bit/s (-1:
+ * the peer's b=RS/b=RR, else 1.25% and 3.75% of the session bandwidth;
+ * both 0: no RTCP). A running stream changes its interval at once.
+ * Return: 0.
+ * Errors: SL_EHANDLE, SL_ESESSION, SL_ESTATE (media disabled), SL_EINVAL
+ * (@rs_bps or @rr_bps below -1, @as_kbps above 1000000).
+ * Thread: any.
+ */
+int sl_call_set_rtcp_bandwidth(struct sl_ua *ua, int session,
+			       uint32_t as_kbps, int32_t rs_bps,
+			       int32_t rr_bps);
+
 /** Directions for the hooks. */
 enum { SL_DIR_SENT = 1, SL_DIR_RECEIVED = 2 };
 

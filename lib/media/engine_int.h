@@ -525,6 +525,9 @@ void sl__ms_rtcp_tick(struct sl_mstream *s, uint64_t now);
 int sl__ms_rtcp_recv(struct sl_mstream *s, const uint8_t *pkt, size_t len,
 		     uint64_t now);
 void sl__ms_rtcp_bye(struct sl_mstream *s, uint64_t now);
+/** The bandwidth changed: the next report is due per the new interval
+ * (none when it disables RTCP). */
+void sl__ms_rtcp_reschedule(struct sl_mstream *s, uint64_t now);
 
 /* ---- stats.c ---- */
 

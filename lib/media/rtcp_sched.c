@@ -73,6 +73,11 @@ void sl__ms_rtcp_start(struct sl_mstream *s, uint64_t now)
 	schedule(s, now);
 }
 
+void sl__ms_rtcp_reschedule(struct sl_mstream *s, uint64_t now)
+{
+	schedule(s, now);
+}
+
 static void send_report(struct sl_mstream *s, uint64_t now, int bye)
 {
 	struct sl_rtcp_sched *r = &s->rtcp;

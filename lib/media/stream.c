@@ -356,6 +356,12 @@ void sl__ms_update(struct sl_mstream *s, const struct sl_me_cmd *c)
 	}
 	if (s->p.te_pt_tx < 0)
 		sl__ms_dtmf_tx_reset(s);
+	/* RFC 3556 values changed (sl_call_set_rtcp_bandwidth(), or the
+	 * peer's new b= lines): the next report follows the new interval,
+	 * which also switches RTCP off (RS = RR = 0) or back on. */
+	if (c->p.bw.session_bps != old.bw.session_bps ||
+	    c->p.bw.rs_bps != old.bw.rs_bps || c->p.bw.rr_bps != old.bw.rr_bps)
+		sl__ms_rtcp_reschedule(s, now);
 }
 
 void sl__ms_stop(struct sl_mstream *s)

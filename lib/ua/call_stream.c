@@ -351,6 +351,7 @@ static int build_params(struct sl_ua *ua, struct sl_line *ln,
 	char name[SL_MEDIA_NAME_MAX];
 	size_t i, n;
 	int found = 0, null = 0, rtcp_null = 0, we_hold;
+	uint32_t as_kbps;
 	int64_t v;
 
 	if (!ln->local_len || !ln->remote_len ||
@@ -428,16 +429,17 @@ static int build_params(struct sl_ua *ua, struct sl_line *ln,
 	if (null || ln->state == SL_LINE_EARLY)
 		p->send = 0;
 	p->rtcp_mux = st.rtcp_mux;
-	/* RFC 3556: our configured values; the peer's where we set none. */
-	v = mc->rtcp_as_kbps ? (int64_t)mc->rtcp_as_kbps
-	    : bw_of(remote, i, "AS");
+	/* RFC 3556: the call's values (sl_call_set_rtcp_bandwidth()), else
+	 * the configured ones; the peer's where we set none. */
+	as_kbps = lm->rtcp_set ? lm->rtcp_as_kbps : mc->rtcp_as_kbps;
+	v = as_kbps ? (int64_t)as_kbps : bw_of(remote, i, "AS");
 	if (v > 0)
 		p->bw.session_bps = (uint32_t)(v * 1000 > UINT32_MAX ?
 					       UINT32_MAX : v * 1000);
-	p->bw.rs_bps = mc->rtcp_rs_bps;
+	p->bw.rs_bps = lm->rtcp_set ? lm->rtcp_rs_bps : mc->rtcp_rs_bps;
 	if (p->bw.rs_bps < 0 && (v = bw_of(remote, i, "RS")) >= 0)
 		p->bw.rs_bps = (int32_t)(v > INT32_MAX ? INT32_MAX : v);
-	p->bw.rr_bps = mc->rtcp_rr_bps;
+	p->bw.rr_bps = lm->rtcp_set ? lm->rtcp_rr_bps : mc->rtcp_rr_bps;
 	if (p->bw.rr_bps < 0 && (v = bw_of(remote, i, "RR")) >= 0)
 		p->bw.rr_bps = (int32_t)(v > INT32_MAX ? INT32_MAX : v);
 	snprintf(p->cname, sizeof(p->cname), "%s", m->cname);

@@ -365,6 +365,43 @@ int sl_call_set_scaling(struct sl_ua *ua, int session, unsigned in,
 			scaling_on_loop);
 }
 
+static int rtcp_bw_on_loop(void *arg)
+{
+	struct sl_call_args *x = arg;
+	struct media_args *m = x->ext;
+	struct sl_line_media *lm;
+	struct sl_line *ln;
+	int rc;
+
+	rc = sl__calls_find(x, &ln);
+	if (rc < 0)
+		return rc;
+	lm = sl__stream_lm(x->ua, ln);
+	if (!lm)
+		return SL_ESTATE;
+	lm->rtcp_set = 1;
+	lm->rtcp_as_kbps = m->bps;
+	lm->rtcp_rs_bps = x->a;
+	lm->rtcp_rr_bps = x->b;
+	/* A running stream takes the new interval at once; a later one
+	 * is built with it. */
+	sl__stream_sync(x->ua, ln);
+	return 0;
+}
+
+int sl_call_set_rtcp_bandwidth(struct sl_ua *ua, int session,
+			       uint32_t as_kbps, int32_t rs_bps,
+			       int32_t rr_bps)
+{
+	struct media_args m = { .bps = as_kbps };
+
+	if (!ua)
+		return SL_EHANDLE;
+	if (rs_bps < -1 || rr_bps < -1 || as_kbps > 1000000)
+		return SL_EINVAL;
+	return per_call(ua, session, rs_bps, rr_bps, &m, rtcp_bw_on_loop);
+}
+
 static int bitrate_on_loop(void *arg)
 {
 	struct sl_call_args *x = arg;

@@ -106,6 +106,9 @@ struct sl_line_media {
 	unsigned mute;
 	unsigned scale_in, scale_out;
 	uint32_t bitrate;             /* 0: not set by the application */
+	int rtcp_set;                 /* sl_call_set_rtcp_bandwidth() */
+	uint32_t rtcp_as_kbps;        /* its values, as in the config */
+	int32_t rtcp_rs_bps, rtcp_rr_bps;
 	unsigned audio_dirs;
 	sl_audio_frame_cb audio_cb;
 	void *audio_arg;

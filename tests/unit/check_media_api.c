@@ -266,6 +266,61 @@ START_TEST(api_errors)
 }
 END_TEST
 
+/* RFC 3556 per call: RS = RR = 0 switches this call's RTCP off, so no
+ * side learns a round-trip time; back to the peer's/default values, the
+ * reports flow and both do (RFC 3550 §6.4.1: A - LSR - DLSR). */
+START_TEST(rtcp_bandwidth_per_call)
+{
+	struct sl_call_params p;
+	const struct rec *in;
+	struct sl_call_stats sa, sb;
+	uint64_t end;
+	int as, bs;
+
+	side_make(&A, "alice", NULL, NULL);
+	side_make(&B, "bob", NULL, NULL);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(NULL, 1, 0, 0, 0),
+			 SL_EHANDLE);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(A.ua, 99, 0, 0, 0),
+			 SL_ESESSION);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(A.ua, 1, 0, -2, 0),
+			 SL_EINVAL);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(A.ua, 1, 0, 0, -2),
+			 SL_EINVAL);
+	/* Set while ringing, before either stream exists: kept for it. */
+	sl_call_params_init(&p);
+	p.callee = B.uri;
+	as = sl_call_make(A.ua, &p);
+	ck_assert_int_gt(as, 0);
+	in = wait_ev(&B, SL_EV_INCOMING, 0, 3000);
+	ck_assert_ptr_nonnull(in);
+	bs = in->session;
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(A.ua, as, 64, 0, 0), 0);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(B.ua, bs, 64, 0, 0), 0);
+	ck_assert_int_eq(sl_call_answer(B.ua, bs, 0), 0);
+	ck_assert_ptr_nonnull(wait_ev(&A, SL_EV_MEDIA_STARTED, as, 3000));
+	ck_assert_ptr_nonnull(wait_ev(&B, SL_EV_MEDIA_STARTED, bs, 3000));
+	/* Longer than the first report interval (2.5 s, halved minimum). */
+	run_ms(6000);
+	ck_assert_int_eq(sl_call_stats(A.ua, as, &sa), 0);
+	ck_assert_int_eq(sl_call_stats(B.ua, bs, &sb), 0);
+	ck_assert_msg(sa.rtt_ms < 0 && sb.rtt_ms < 0, "rtt %f %f",
+		      sa.rtt_ms, sb.rtt_ms);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(A.ua, as, 64, -1, -1), 0);
+	ck_assert_int_eq(sl_call_set_rtcp_bandwidth(B.ua, bs, 64, -1, -1), 0);
+	end = now_ms() + 15000;
+	do {
+		run_ms(250);
+		ck_assert_int_eq(sl_call_stats(A.ua, as, &sa), 0);
+		ck_assert_int_eq(sl_call_stats(B.ua, bs, &sb), 0);
+	} while ((sa.rtt_ms < 0 || sb.rtt_ms < 0) && now_ms() < end);
+	ck_assert_msg(sa.rtt_ms >= 0 && sb.rtt_ms >= 0, "rtt %f %f",
+		      sa.rtt_ms, sb.rtt_ms);
+	hangup_ab(&A, &B, as, bs);
+	sides_reset();
+}
+END_TEST
+
 static void no_media_tweak(struct sl_ua_config *cfg, const void *arg)
 {
 	(void)arg;
@@ -587,6 +642,7 @@ static Suite *check_media_api_suite(void)
 	tcase_add_test(calls, media_disabled);
 	tcase_add_test(calls, stats_json_writer);
 	tcase_add_test(calls, feed_pcm);
+	tcase_add_test(calls, rtcp_bandwidth_per_call);
 	suite_add_tcase(s, calls);
 
 	tcase_add_loop_test(conf, config_rejected, 0,
