@@ -181,6 +181,7 @@ check-interop: $(BUILD)/tests/txn_peer $(BUILD)/tests/ua_peer_prog \
 	tests/interop/kamailio.sh $(BUILD)
 	tests/interop/agent-cli.sh $(BUILD)
 	tests/interop/agent-sipp.sh $(BUILD)
+	tests/interop/sipp-rtp.sh $(BUILD)
 	tests/interop/agent-baresip.sh $(BUILD)
 	tests/interop/agent-kamailio.sh $(BUILD)
 
