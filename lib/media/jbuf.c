@@ -22,9 +22,11 @@
  * Depth. The buffered audio ahead of the playout point, in RTP clock
  * units: the duration of every held packet (from its successor's
  * timestamp, else the last measured duration) plus one duration for
- * each missing sequence number before the newest packet. It counts
- * packets, not the timestamp span, so a silence gap inside the buffer
- * (DTX, CN) is not mistaken for buffered audio.
+ * each missing sequence number before the newest packet, a run of
+ * missing numbers never counting more than the timestamps around it
+ * span (numbers an RFC 4733 sender spent on events take no time). It
+ * counts packets, not the timestamp span, so a silence gap inside the
+ * buffer (DTX, CN) is not mistaken for buffered audio.
  *
  * Adaptation, per playout step:
  *  - target = 2 * jitter + one packet, clamped to [min, max]; it rises
@@ -249,13 +251,42 @@ static int64_t ext_ts(int64_t ref, uint32_t ts)
 	return ref + d;
 }
 
+/* The depth (see the file comment). A run of missing numbers counts a
+ * packet duration each, but never more than the timestamps around it
+ * span: numbers the sender spent on other payload types of the stream
+ * (RFC 4733 events while its audio paused, §2.5.1.1) take no time of
+ * their own, and counting them as audio would make the depth look a
+ * packet or two deeper per digit and drop real audio to "catch up". */
 static int64_t level(const struct sl_jbuf *jb)
 {
 	int64_t span = jb->max_seq + 1 - jb->next_seq;
+	int64_t lvl, t, miss = 0;
 
 	if (jb->n_held == 0 || span <= 0)
 		return 0;
-	return jb->held_dur + (span - (int64_t)jb->n_held) * jb->dur;
+	if (span == (int64_t)jb->n_held)
+		return jb->held_dur;
+	/* Bounded by the held span (< 2 * slots, see sl__jbuf_put()). */
+	lvl = jb->held_dur;
+	t = jb->play_ts;
+	for (int64_t q = jb->next_seq; q <= jb->max_seq; q++) {
+		const struct jb_slot *s = &jb->slot[(uint64_t)q %
+						    jb->cfg.slots];
+
+		if (s->state != SLOT_HELD || s->seq != q) {
+			miss++;
+			continue;
+		}
+		if (miss) {
+			int64_t gap = s->ts - t;
+
+			lvl += gap > 0 && gap < miss * jb->dur ?
+			       gap : miss * jb->dur;
+			miss = 0;
+		}
+		t = s->ts + s->dur;
+	}
+	return lvl;
 }
 
 static double target_base(const struct sl_jbuf *jb)
@@ -679,6 +710,20 @@ static int emit_gap(struct sl_jbuf *jb, struct sl_jbuf_frame *out)
 	return SL_JB_LOST;
 }
 
+/* Whether the next held packet after the missing head starts no later
+ * than the playout point (a plausible step, not a jump back). */
+static int covered(struct sl_jbuf *jb)
+{
+	for (int64_t q = jb->next_seq + 1; q <= jb->max_seq; q++) {
+		const struct jb_slot *s = held(jb, q);
+
+		if (s)
+			return s->ts <= jb->play_ts &&
+			       jb->play_ts - s->ts <= jb->max_dur;
+	}
+	return 0;
+}
+
 /* Leaves FILL: skips what cannot be played (missing head) or would only
  * add delay (beyond target plus a packet). */
 static void start_playing(struct sl_jbuf *jb)
@@ -843,6 +888,16 @@ int sl__jbuf_get(struct sl_jbuf *jb, uint64_t now_us,
 		s = held(jb, jb->next_seq);
 		if (s)
 			return emit_frame(jb, s, out);
+		if (covered(jb)) {
+			/* Numbers that take no time: the playout point has
+			 * already reached the next packet's timestamp (the
+			 * sender spent them on RFC 4733 events, §2.5.1.1,
+			 * and insertions filled the pause). Passing them
+			 * as gaps would add a packet of delay each. */
+			jb->st.lost++;
+			jb->next_seq++;
+			continue;
+		}
 		if (jb->credit == 0)
 			return emit_gap(jb, out);
 		/* The insertion just played stood in for this packet. */
