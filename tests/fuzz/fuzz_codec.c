@@ -1,7 +1,7 @@
 /*
  * tests/fuzz/fuzz_codec.c: libFuzzer harness for everything a codec reads
  * from the peer - RTP payloads through decode, decode_fec and plc, and SDP
- * fmtp values through fmtp_parse (codecs/*, via sipline/codec.h).
+ * fmtp values through fmtp_parse (codecs/, via sipline/codec.h).
  *
  * Input: byte 0 picks a registered codec (modulo the count), byte 1 says
  * where the fmtp text ends (modulo the rest); the fmtp text comes next,
