@@ -333,7 +333,9 @@ static int parse_headers(struct parse_ctx *x, const char *p, const char *end,
 			 unsigned flags, const char **body_at)
 {
 	for (;;) {
-		const char *eol, *next, *s = p, *colon;
+		/* Set by the line scan below; initialised only because gcc -O1
+		 * cannot see that every path through it sets them. */
+		const char *eol = NULL, *next = NULL, *s = p, *colon;
 		struct sl_slice name, value;
 		enum sl_hdr_id id;
 		int rc;
