@@ -123,7 +123,8 @@ enum { SL_EVENT_MAX_CODECS = 8 };
  * @duration_ms: the tone's length (dtmf).
  * @codec:     negotiated audio codec name (media started, stats).
  * @payload_type: its RTP payload type.
- * @remote_rtp: where RTP goes, "ip:port" or "[ip6]:port".
+ * @remote_rtp: where RTP goes, "ip:port" or "[ip6]:port" (media
+ *             started; answered and other call events from the SDP).
  */
 struct sl_event {
 	enum sl_event_type type;

@@ -666,6 +666,25 @@ static const char *keep(char *store, size_t cap, size_t *o,
 	return p;
 }
 
+/* "ip:port" or "[ip6]:port" of a negotiated stream, where our RTP goes
+ * (the answered event names it before the media thread has started). */
+static const char *remote_rtp(const struct sl_sdp_stream *st, char *store,
+			      size_t cap, size_t *o)
+{
+	char text[96];
+	int n, v6;
+
+	if (!st->remote_addr.len || !st->remote_port)
+		return NULL;
+	v6 = memchr(st->remote_addr.p, ':', st->remote_addr.len) != NULL;
+	n = snprintf(text, sizeof(text), v6 ? "[%.*s]:%u" : "%.*s:%u",
+		     (int)st->remote_addr.len, st->remote_addr.p,
+		     (unsigned)st->remote_port);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return NULL;
+	return keep(store, cap, o, (struct sl_slice){ text, (size_t)n });
+}
+
 static void add_name(struct sl_event *ev, enum sl_sdp_media_type type,
 		     const char *name)
 {
@@ -709,6 +728,9 @@ void sl__media_fill(struct sl_ua *ua, struct sl_line *ln,
 				ev->direction = sl_sdp_dir_name(st.dir);
 			add_name(ev, st.type,
 				 keep(store, cap, &o, st.encoding));
+			if (st.type == SL_SDP_MEDIA_AUDIO && !ev->remote_rtp)
+				ev->remote_rtp = remote_rtp(&st, store, cap,
+							    &o);
 		}
 		return;
 	}

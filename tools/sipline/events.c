@@ -13,8 +13,8 @@
  *  SL_EV_RINGING            ringing (session, code)
  *  SL_EV_PROGRESS           early-media (session, code) when the 183
  *                           has SDP, else ringing
- *  SL_EV_ANSWERED           answered (session, code, codec; remote_rtp
- *                           when the stream runs already)
+ *  SL_EV_ANSWERED           answered (session, code, codec, remote_rtp
+ *                           from the negotiated SDP)
  *  SL_EV_MEDIA_STARTED      media-started (session, codec, payload_type,
  *                           remote_rtp)
  *  SL_EV_CONNECTED          connected (session)
@@ -30,11 +30,9 @@
  *  SL_EV_MEDIA_TIMEOUT      media-timeout (session, reason)
  *  SL_EV_CLOSED             closed (session, reason, code, detail,
  *                           recording)
- * Why answered may lack remote_rtp: the 2xx arrives (and the agent says
- * so at once) before the media thread has started the stream; the stream
- * reports itself a few ms later, and media-started then carries codec
- * and remote_rtp. The codec in answered is the negotiated one from the
- * SDP, known at answer time.
+ * answered is printed at once with the codec and RTP address the SDP
+ * negotiated; the stream reports itself a few ms later in media-started
+ * (codec, payload_type, and remote_rtp again, latched if it moved).
  * closed reasons are remote-bye, local-bye, cancelled, rejected and
  * error; the library's finer ones (no-ack, session-timer, transport,
  * timeout) are reported as error with detail naming them.
@@ -207,6 +205,8 @@ static void on_answered(struct agent *a, const struct sl_event *ev)
 		ev_str(e, "codec", codec);
 	if (c && c->media && c->remote_rtp[0])
 		ev_str(e, "remote_rtp", c->remote_rtp);
+	else if (ev->remote_rtp)
+		ev_str(e, "remote_rtp", ev->remote_rtp);
 	ev_end(e);
 	if (!c)
 		return;
