@@ -29,8 +29,8 @@ extern const struct sl_codec sl__codec_l16_48k;
 /* codecs/opus/opus.c: libopus, "opus/48000/2" (RFC 7587). */
 extern const struct sl_codec sl__codec_opus;
 
-/* codecs/cn/cn.c: RFC 4733 telephone-event (a placeholder for SDP) and
- * RFC 3389 comfort noise. */
+/* codecs/cn/cn.c: RFC 4733 telephone-event (an SDP entry: the media
+ * engine itself sends and reads its packets) and RFC 3389 comfort noise. */
 extern const struct sl_codec sl__codec_tel_event;
 extern const struct sl_codec sl__codec_cn;
 
